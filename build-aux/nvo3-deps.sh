@@ -1,0 +1,42 @@
+#! /bin/sh
+# Installs everything ovs-nvo3 needs to build, test and run its demo on
+# Debian 12.  Safe to run any number of times: packages already present are
+# left alone and apt is not touched at all when nothing is missing.
+set -e
+
+packages="
+    openvswitch-source
+    build-essential autoconf automake libtool pkg-config ccache quilt
+    libssl-dev libcap-ng-dev
+    python3 python3-sortedcontainers
+    iproute2 iputils-ping ethtool tcpdump tshark iperf3 netcat-openbsd
+    python3-scapy python3-os-ken
+    procps psmisc
+"
+
+missing=
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null \
+            | grep -q '^install ok installed$'; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "nvo3-deps: all dependencies present"
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "nvo3-deps: missing packages:$missing" >&2
+    echo "nvo3-deps: run as root (or install them) and try again" >&2
+    exit 1
+fi
+
+echo "nvo3-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer once, quietly.
+echo "wireshark-common wireshark-common/install-setuid boolean false" \
+    | debconf-set-selections
+apt-get update -q
+apt-get install -y -q --no-install-recommends $missing

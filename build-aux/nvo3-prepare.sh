@@ -1,0 +1,152 @@
+#! /bin/bash
+# Prepares the combined Open vSwitch + ovs-nvo3 tree:
+#
+#   1. unpack the pinned upstream base (checked against build-aux/ovs-base.sha256)
+#   2. apply patches/series with quilt (the tree stays a quilt tree, so that
+#      'quilt refresh' turns an upstream edit back into its patch)
+#   3. symlink every file of ours to the same place in the tree
+#   4. run boot.sh and configure once
+#
+# Every step is skipped when already done, so this runs before each build.
+#
+# Usage: nvo3-prepare.sh [--with-ovs-source=PATH] [--builddir=DIR]
+#                        [-- CONFIGURE-ARGS...]
+set -e -o pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$top/build/ovs
+source=
+default_source=/usr/src/openvswitch/openvswitch.tar.gz
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --with-ovs-source=*) source=${1#*=} ;;
+        --builddir=*) builddir=${1#*=} ;;
+        --) shift; break ;;
+        *) echo "nvo3-prepare: unknown option '$1'" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+say() { echo "nvo3-prepare: $*"; }
+die() { echo "nvo3-prepare: error: $*" >&2; exit 1; }
+
+# --- 1. The base. -----------------------------------------------------------
+if [ -z "$source" ]; then
+    source=$default_source
+    [ -r "$source" ] || die "$source not found (install openvswitch-source, \
+or run build-aux/nvo3-deps.sh)"
+    want=$(awk '{print $1}' "$top/build-aux/ovs-base.sha256")
+    have=$(sha256sum "$source" | awk '{print $1}')
+    [ "$want" = "$have" ] || die "$source has sha256 $have, \
+but the pinned base is $want; pass --with-ovs-source=PATH to build on \
+another base deliberately"
+    base_id=$have
+elif [ -d "$source" ]; then
+    base_id="dir:$(cd "$source" && pwd)"
+    say "warning: building on unpinned base directory $source"
+elif [ -r "$source" ]; then
+    base_id=$(sha256sum "$source" | awk '{print $1}')
+    say "warning: building on unpinned base $source"
+else
+    die "--with-ovs-source: $source is neither a tarball nor a directory"
+fi
+
+if [ -d "$builddir" ] && [ "$(cat "$builddir/.nvo3-base" 2>/dev/null)" != "$base_id" ]; then
+    say "base changed: removing $builddir"
+    rm -rf "$builddir"
+fi
+if [ ! -f "$builddir/.nvo3-base" ]; then
+    say "unpacking base into $builddir"
+    rm -rf "$builddir"
+    mkdir -p "$builddir"
+    if [ -d "$source" ]; then
+        cp -a "$source/." "$builddir/"
+    else
+        tar -xzf "$source" -C "$builddir" --strip-components=1
+    fi
+    echo "$base_id" > "$builddir/.nvo3-base"
+fi
+
+# --- 2. The patch series. ---------------------------------------------------
+cd "$builddir"
+ln -sfn "$top/patches" patches
+export QUILT_PATCHES=patches QUILT_PC=.pc
+
+# A patch already applied whose file has since changed (a pull, a rebase)
+# is popped and applied again, with everything after it.
+series_state() {
+    local p
+    grep -v -e '^#' -e '^[[:space:]]*$' patches/series | while read -r p _; do
+        echo "$(sha1sum < "patches/$p" | cut -c1-40) $p"
+    done
+}
+recorded=.nvo3-applied
+touch "$recorded"
+keep=0
+while read -r line; do
+    if [ "$(sed -n "$((keep + 1))p" "$recorded")" = "$line" ]; then
+        keep=$((keep + 1))
+    else
+        break
+    fi
+done < <(series_state)
+applied=$(quilt applied 2>/dev/null | wc -l || true)
+if [ "$applied" -gt "$keep" ]; then
+    say "patch series changed: popping $((applied - keep)) patch(es)"
+    say "(unrefreshed edits to upstream files in those patches are discarded)"
+    while [ "$(quilt applied 2>/dev/null | wc -l)" -gt "$keep" ]; do
+        quilt pop -f -q > /dev/null
+    done
+fi
+if [ -n "$(quilt unapplied 2>/dev/null)" ]; then
+    rc=0
+    out=$(quilt push -a -q 2>&1) || rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+        echo "$out" >&2
+        die "patch $(quilt next 2>/dev/null || echo '?') does not apply to the base"
+    fi
+    say "applied $(quilt applied | wc -l) patch(es)"
+fi
+series_state > "$recorded"
+
+# --- 3. Our files. ----------------------------------------------------------
+# Files in the mirrored directories land at the same path; the top-level
+# automake and autoconf fragments get names of their own because upstream
+# owns Makefile.am and configure.ac (a patch includes ours).
+link() {
+    local src=$1 dst=$2
+    if [ -e "$dst" ] && [ ! -L "$dst" ]; then
+        die "$dst exists in the base: change it with a patch, not a copy"
+    fi
+    mkdir -p "$(dirname "$dst")"
+    if [ "$(readlink "$dst" 2>/dev/null)" != "$src" ]; then
+        ln -sfn "$src" "$dst"
+    fi
+}
+link "$top/Makefile.am" nvo3.am
+link "$top/configure.ac" nvo3.ac
+for dir in lib ofproto vswitchd datapath utilities tests Documentation include; do
+    [ -d "$top/$dir" ] || continue
+    (cd "$top" && find "$dir" -type f ! -name '*~' ! -name '.*') |
+    while read -r f; do
+        link "$top/$f" "$f"
+    done
+done
+# Links to files of ours that no longer exist.
+find . -type l -lname "$top/*" ! -path ./patches ! -exec test -e {} \; -print |
+while read -r stale; do
+    say "removing stale link $stale"
+    rm -f "$stale"
+done
+
+# --- 4. Configure once; automake's rebuild rules handle later changes. -----
+if [ ! -f Makefile ]; then
+    say "running boot.sh and configure"
+    ./boot.sh > boot.log 2>&1 || { cat boot.log >&2; die "boot.sh failed"; }
+    cc=gcc
+    command -v ccache > /dev/null && cc="ccache gcc"
+    ./configure CC="$cc" --enable-silent-rules "$@" > configure.log 2>&1 \
+        || { tail -30 configure.log >&2; die "configure failed (see $builddir/configure.log)"; }
+fi
+say "tree ready in $builddir"

@@ -1,0 +1,190 @@
+# ovs-nvo3 lab: "hypervisors" and "VMs" as network namespaces on one machine.
+#
+# Sourced (not executed) by the demo, the benchmark and the system tests, so
+# that all of them build the same topology the same way:
+#
+#   lab_init PREFIX DIR        namespaces are PREFIX<name>, state goes in DIR
+#   hv_start HV                ovsdb-server + ovs-vswitchd inside netns HV
+#   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
+#   hv_tep HV IP/LEN [IF]      br1 with uplink IF (eth0), internal port tep0
+#                              holding the tunnel endpoint address, and br2
+#   hv_add_vm HV VM IP/LEN     netns VM whose eth0 is attached to HV's br2
+#   hv HV CMD...               runs CMD inside HV with HV's OVS environment
+#   hv_vsctl/hv_ofctl/hv_appctl HV ARGS...   the OVS tools, talking to HV
+#   vm VM CMD...               runs CMD inside VM
+#   lab_cleanup                stops every daemon and removes the namespaces
+#
+# Needs root, iproute2 and ethtool, and the OVS programs in PATH.
+# LAB_SCHEMA may point at vswitch.ovsschema (default: found next to PATH's
+# ovs-vswitchd, as in a build tree).
+
+lab_init () {
+    LAB_PREFIX=$1
+    LAB_DIR=$2
+    mkdir -p "$LAB_DIR"
+    if [ -z "$LAB_SCHEMA" ]; then
+        local vswitchd
+        vswitchd=$(command -v ovs-vswitchd) || {
+            echo "nvo3-lab: ovs-vswitchd not in PATH" >&2; return 1; }
+        LAB_SCHEMA=$(dirname "$vswitchd")/vswitch.ovsschema
+    fi
+    [ -r "$LAB_SCHEMA" ] || {
+        echo "nvo3-lab: no schema at $LAB_SCHEMA" >&2; return 1; }
+}
+
+lab_log () {
+    [ -n "$LAB_QUIET" ] || echo "lab: $*"
+}
+
+# hv HV CMD...: runs CMD in hypervisor HV's namespace, talking to HV's own
+# ovsdb-server and ovs-vswitchd.
+hv () {
+    local name=$1; shift
+    local d=$LAB_DIR/$name
+    ip netns exec "$LAB_PREFIX$name" \
+        env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
+            OVS_SYSCONFDIR="$d" "$@"
+}
+
+vm () {
+    local name=$1; shift
+    ip netns exec "$LAB_PREFIX$name" "$@"
+}
+
+hv_vsctl () {
+    local name=$1; shift
+    hv "$name" ovs-vsctl --timeout=10 "$@"
+}
+
+hv_appctl () {
+    local name=$1; shift
+    hv "$name" ovs-appctl --timeout=10 "$@"
+}
+
+hv_ofctl () {
+    local name=$1; shift
+    hv "$name" ovs-ofctl "$@"
+}
+
+hv_start () {
+    local name=$1
+    local d=$LAB_DIR/$name
+    local ns=$LAB_PREFIX$name
+    lab_log "starting hypervisor $name (netns $ns, state in $d)"
+    rm -rf "$d"
+    mkdir -p "$d"
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    ovsdb-tool create "$d/conf.db" "$LAB_SCHEMA" || return 1
+    hv "$name" ovsdb-server --detach --no-chdir --pidfile --log-file \
+        -vconsole:off --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
+    hv_vsctl "$name" --no-wait init || return 1
+    hv "$name" ovs-vswitchd --detach --no-chdir --pidfile --log-file \
+        -vconsole:off -vvconn:info --disable-system || return 1
+}
+
+# lab_underlay HV1 HV2 [IF]: the physical wire between two hypervisors.
+lab_underlay () {
+    local a=$1 b=$2 ifname=${3:-eth0}
+    lab_log "underlay: $a/$ifname <-> $b/$ifname"
+    ip link add "$ifname" netns "$LAB_PREFIX$a" type veth \
+        peer name "$ifname" netns "$LAB_PREFIX$b" || return 1
+    ip -n "$LAB_PREFIX$a" link set "$ifname" up
+    ip -n "$LAB_PREFIX$b" link set "$ifname" up
+}
+
+# hv_tep HV IP/LEN [IF]: seed 000's layout: br1 owns the uplink, tep0 (an
+# internal port of br1) holds the tunnel endpoint address, br2 is for VMs
+# and tunnel ports.
+hv_tep () {
+    local name=$1 addr=$2 ifname=${3:-eth0}
+    lab_log "$name: br1 ($ifname, tep0 $addr) and br2"
+    hv_vsctl "$name" \
+        -- add-br br1 -- set bridge br1 datapath_type=netdev \
+        -- add-port br1 "$ifname" \
+        -- add-port br1 tep0 -- set interface tep0 type=internal \
+        -- add-br br2 -- set bridge br2 datapath_type=netdev || return 1
+    hv "$name" ip link set br1 up
+    hv "$name" ip link set br2 up
+    hv "$name" ip link set tep0 up
+    hv "$name" ip addr add "$addr" dev tep0
+}
+
+# hv_add_vm HV VM IP/LEN [MTU] [MAC]: a VM is a namespace whose eth0 is a
+# veth whose peer (named VM) is a port of HV's br2.  Transmit checksum
+# offload is off in the VM unless LAB_VM_OFFLOAD=1: without userspace TSO
+# the userspace datapath forwards partial checksums as they are.  IPv6 is
+# off in the VM unless LAB_VM_IPV6=1, so that packet counts in tests are
+# not disturbed by router solicitations and DAD.
+hv_add_vm () {
+    local hvname=$1 name=$2 addr=$3 mtu=${4:-1400} mac=$5
+    local ns=$LAB_PREFIX$name
+    lab_log "$hvname: VM $name ($addr, mtu $mtu) on br2"
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    if [ "$LAB_VM_IPV6" != 1 ]; then
+        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1
+    fi
+    ip link add eth0 netns "$ns" type veth \
+        peer name "$name" netns "$LAB_PREFIX$hvname" || return 1
+    [ -z "$mac" ] || ip -n "$ns" link set eth0 address "$mac"
+    ip -n "$ns" link set eth0 mtu "$mtu" up
+    ip -n "$ns" addr add "$addr" dev eth0
+    if [ "$LAB_VM_OFFLOAD" != 1 ]; then
+        ip netns exec "$ns" ethtool -K eth0 tx off > /dev/null 2>&1
+    fi
+    ip -n "$LAB_PREFIX$hvname" link set "$name" up
+    hv_vsctl "$hvname" add-port br2 "$name" || return 1
+}
+
+# lab_spawn PIDFILE NETNS-NAME CMD...: runs CMD in the background inside a
+# lab namespace and writes its pid (the command's own: ip netns exec execs
+# it) to PIDFILE.
+lab_spawn () {
+    local pidfile=$1 name=$2; shift 2
+    ip netns exec "$LAB_PREFIX$name" "$@" &
+    echo $! > "$pidfile"
+}
+
+# hv_port_pkts HV BRIDGE PORT rx|tx: a port's live packet counter (the
+# Interface statistics column is only refreshed every few seconds).
+hv_port_pkts () {
+    hv_ofctl "$1" dump-ports "$2" "$3" | sed -n "s/.*$4 pkts=\([0-9]*\).*/\1/p"
+}
+
+# Stops a daemon from its pidfile: TERM, then KILL if it lingers.
+lab_kill_pidfile () {
+    local pidfile=$1 pid i
+    [ -r "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null
+    return 0
+}
+
+# Works from LAB_PREFIX and LAB_DIR alone, so that it can run from a
+# cleanup hook in another shell than the one that built the lab.
+lab_cleanup () {
+    local pidfile
+    for pidfile in "$LAB_DIR"/*/ovs-vswitchd.pid "$LAB_DIR"/*/ovsdb-server.pid; do
+        lab_kill_pidfile "$pidfile"
+    done
+    lab_cleanup_prefix "$LAB_PREFIX"
+    return 0
+}
+
+# lab_cleanup_prefix PREFIX: removes leftovers of an earlier run that was
+# killed too hard to clean up after itself.
+lab_cleanup_prefix () {
+    local ns
+    for ns in $(ip netns list | awk -v p="$1" 'index($1, p) == 1 {print $1}'); do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL
+        ip netns delete "$ns"
+    done
+}
