@@ -75,6 +75,11 @@ hv_start () {
     mkdir -p "$d"
     ip netns add "$ns" || return 1
     ip -n "$ns" link set lo up
+    # The bridges' local ports are taps in this namespace too: without
+    # arp_ignore the kernel would answer ARP for the endpoint address from
+    # all of them, and the tunnel could learn a MAC that is not tep0's.
+    ip netns exec "$ns" sysctl -q -w net.ipv4.conf.all.arp_ignore=1 \
+        net.ipv4.conf.all.arp_announce=2
     ovsdb-tool create "$d/conf.db" "$LAB_SCHEMA" || return 1
     hv "$name" ovsdb-server --detach --no-chdir --pidfile --log-file \
         -vconsole:off --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
@@ -104,8 +109,6 @@ hv_tep () {
         -- add-port br1 "$ifname" \
         -- add-port br1 tep0 -- set interface tep0 type=internal \
         -- add-br br2 -- set bridge br2 datapath_type=netdev || return 1
-    hv "$name" ip link set br1 up
-    hv "$name" ip link set br2 up
     hv "$name" ip link set tep0 up
     hv "$name" ip addr add "$addr" dev tep0
 }
@@ -153,16 +156,21 @@ hv_port_pkts () {
     hv_ofctl "$1" dump-ports "$2" "$3" | sed -n "s/.*$4 pkts=\([0-9]*\).*/\1/p"
 }
 
-# Stops a daemon from its pidfile: TERM, then KILL if it lingers.
+# Stops a daemon from its pidfile: TERM, then KILL if it lingers.  The pid
+# must still belong to the daemon the file is named after: a pidfile left by
+# an earlier run may name a pid that now belongs to something else.
 lab_kill_pidfile () {
-    local pidfile=$1 pid i
+    local pidfile=$1 pid i prog
     [ -r "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
-    [ -n "$pid" ] || return 0
+    prog=$(basename "$pidfile" .pid)
+    rm -f "$pidfile"
+    case $pid in ''|*[!0-9]*) return 0 ;; esac
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$prog" || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in 1 2 3 4 5 6 7 8 9 10; do
+    for i in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.2
+        sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null
     return 0
