@@ -1,0 +1,505 @@
+/*
+ * Copyright (c) 2026 The ovs-nvo3 authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "netdev-native-tnl-stt.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/ip6.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "csum.h"
+#include "dp-packet.h"
+#include "netdev-native-tnl.h"
+#include "netdev-provider.h"
+#include "netdev-sw-offload.h"
+#include "netdev-vport.h"
+#include "netdev-vport-private.h"
+#include "odp-netlink.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "packets.h"
+#include "random.h"
+#include "stt.h"
+#include "stt-reassembly.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(native_tnl_stt);
+static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
+
+COVERAGE_DEFINE(stt_tx_too_big);
+COVERAGE_DEFINE(stt_tx_vlan_lifted);
+COVERAGE_DEFINE(stt_rx_bad_ip);
+COVERAGE_DEFINE(stt_rx_bad_tcp);
+COVERAGE_DEFINE(stt_rx_bad_csum);
+COVERAGE_DEFINE(stt_rx_bad_version);
+COVERAGE_DEFINE(stt_rx_bad_frame);
+COVERAGE_DEFINE(stt_rx_bad_l4_offset);
+COVERAGE_DEFINE(stt_rx_fast_path);
+COVERAGE_DEFINE(stt_rx_reassembled);
+
+/* Frame IDs only need to differ between frames of one sender that could be
+ * in flight together; a shared counter with a random start does that. */
+static atomic_uint32_t next_frame_id;
+
+static uint32_t
+stt_next_frame_id(void)
+{
+    uint32_t id;
+
+    atomic_add_relaxed(&next_frame_id, 1, &id);
+    return id;
+}
+
+/* "stt/set-next-frame-id ID": makes captures reproducible in tests. */
+static void
+stt_unixctl_set_next_frame_id(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                              const char *argv[], void *aux OVS_UNUSED)
+{
+    unsigned long long id;
+
+    if (!str_to_ullong(argv[1], 0, &id) || id > UINT32_MAX) {
+        unixctl_command_reply_error(conn, "bad frame id");
+        return;
+    }
+    atomic_store_relaxed(&next_frame_id, id);
+    unixctl_command_reply(conn, "OK");
+}
+
+/* Called once, when the tunnel netdev classes are registered. */
+void
+netdev_stt_init(void)
+{
+    atomic_store_relaxed(&next_frame_id, random_uint32());
+    stt_reasm_global();
+    unixctl_command_register("stt/set-next-frame-id", "ID", 1, 1,
+                             stt_unixctl_set_next_frame_id, NULL);
+}
+
+bool
+netdev_is_stt(const struct netdev *netdev)
+{
+    return !strcmp(netdev_get_type(netdev), "stt");
+}
+
+int
+netdev_stt_build_header(const struct netdev *netdev,
+                        struct ovs_action_push_tnl *data,
+                        const struct netdev_tnl_build_header_params *params)
+{
+    struct netdev_vport *dev = netdev_vport_cast(netdev);
+    struct stt_header *stt;
+    struct tcp_header *tcp;
+    ovs_be16 dst_port;
+
+    /* STT carries Ethernet frames only. */
+    if (params->flow->packet_type != htonl(PT_ETH)) {
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    dst_port = dev->tnl_cfg.dst_port;
+    ovs_mutex_unlock(&dev->mutex);
+
+    tcp = netdev_tnl_ip_build_header(data, params, IPPROTO_TCP);
+    tcp->tcp_dst = dst_port;
+    tcp->tcp_ctl = TCP_CTL(TCP_PSH | TCP_ACK, 5);
+    tcp->tcp_winsz = htons(0xffff);
+
+    /* Source port, SEQ, ACK, checksum and the per-packet STT fields are
+     * filled in by netdev_stt_push_header(). */
+    stt = (struct stt_header *) (tcp + 1);
+    stt->version = STT_VERSION;
+    stt_put_key(stt, params->flow->tunnel.tun_id);
+
+    data->header_len += sizeof *tcp + STT_FRAME_HLEN;
+    data->tnl_type = OVS_VPORT_TYPE_STT;
+    return 0;
+}
+
+/* Called by netdev_push_header() before netdev_stt_push_header(): STT, unlike
+ * the other tunnels, carries inner offload requests in its header, so such
+ * packets are welcome; only a frame longer than STT can describe is not. */
+bool
+netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
+                        struct dp_packet *packet)
+{
+    if (dp_packet_size(packet) > STT_MAX_INNER_LEN) {
+        COVERAGE_INC(stt_tx_too_big);
+        VLOG_WARN_RL(&err_rl, "%s: %"PRIu32"-byte frame too long for STT, "
+                     "dropped", netdev_get_name(netdev),
+                     dp_packet_size(packet));
+        return false;
+    }
+    return true;
+}
+
+/* Expresses the inner packet's offload requests as STT header fields in
+ * 'stt'.  Leaves 'stt' untouched when STT cannot express them. */
+static void
+stt_encode_offloads(const struct dp_packet *packet, struct stt_header *stt)
+{
+    size_t l4_ofs;
+
+    if (!dp_packet_l4(packet) || !dp_packet_l3(packet)) {
+        return;
+    }
+
+    l4_ofs = (char *) dp_packet_l4(packet) - (char *) dp_packet_data(packet);
+    if (l4_ofs > UINT8_MAX || l4_ofs >= dp_packet_size(packet)
+        || !(dp_packet_hwol_l4_is_tcp(packet)
+             || dp_packet_hwol_l4_is_udp(CONST_CAST(struct dp_packet *,
+                                                    packet)))) {
+        return;
+    }
+
+    stt->flags = STT_CSUM_PARTIAL;
+    stt->l4_offset = l4_ofs;
+    if (dp_packet_hwol_is_ipv4(packet)) {
+        stt->flags |= STT_PROTO_IPV4;
+    }
+    if (dp_packet_hwol_l4_is_tcp(packet)) {
+        stt->flags |= STT_PROTO_TCP;
+        if (dp_packet_hwol_is_tso(packet)) {
+            /* 3.1 does not keep the segment size of a received TSO packet;
+             * use what fits an Ethernet MTU of 1500. */
+            const struct tcp_header *tcp = dp_packet_l4(packet);
+            size_t l3_hlen = (char *) dp_packet_l4(packet)
+                             - (char *) dp_packet_l3(packet);
+
+            stt->mss = htons(ETH_PAYLOAD_MAX - l3_hlen
+                             - TCP_OFFSET(tcp->tcp_ctl) * 4);
+        }
+    }
+}
+
+void
+netdev_stt_push_header(const struct netdev *netdev OVS_UNUSED,
+                       struct dp_packet *packet,
+                       const struct ovs_action_push_tnl *data)
+{
+    struct stt_header *stt;
+    struct tcp_header *tcp;
+    uint8_t flags = 0, l4_offset = 0;
+    ovs_be16 mss = 0, vlan = 0;
+    size_t frame_len;
+    int ip_tot_size;
+    uint32_t pseudo;
+
+    /* Lift an 802.1Q tag (not other TPIDs) into the STT header. */
+    if (dp_packet_size(packet) >= sizeof(struct vlan_eth_header)) {
+        const struct vlan_eth_header *veh = dp_packet_data(packet);
+
+        if (veh->veth_type == htons(ETH_TYPE_VLAN_8021Q)) {
+            vlan = htons((ntohs(veh->veth_tci) & ~VLAN_CFI) | STT_VLAN_VALID);
+            eth_pop_vlan(packet);
+            COVERAGE_INC(stt_tx_vlan_lifted);
+        }
+    }
+
+    if (dp_packet_hwol_l4_mask(packet)) {
+        struct stt_header offloads;
+
+        memset(&offloads, 0, sizeof offloads);
+        stt_encode_offloads(packet, &offloads);
+        flags = offloads.flags;
+        l4_offset = offloads.l4_offset;
+        mss = offloads.mss;
+        if (!flags) {
+            /* Not expressible in STT: finish the checksum here. */
+            netdev_sw_offload_csum(packet);
+        }
+        /* From here on the offload flags describe the outer headers. */
+        netdev_sw_offload_clear(packet);
+    }
+
+    frame_len = dp_packet_size(packet) + STT_FRAME_HLEN;
+    tcp = netdev_tnl_push_ip_header(packet, data->header, data->header_len,
+                                    &ip_tot_size);
+    tcp->tcp_src = netdev_tnl_get_src_port(packet);
+    put_16aligned_be32(&tcp->tcp_seq, htonl(stt_seq(frame_len, 0)));
+    put_16aligned_be32(&tcp->tcp_ack, htonl(stt_next_frame_id()));
+
+    stt = (struct stt_header *) (tcp + 1);
+    stt->flags = flags;
+    stt->l4_offset = l4_offset;
+    stt->mss = mss;
+    stt->vlan_tci = vlan;
+
+    /* The outer TCP checksum and the segmentation into MSS-sized segments
+     * are left to the egress netdev (TSO), or to the software fallback at
+     * send time when it has none.  Like a CHECKSUM_PARTIAL skb, the checksum
+     * field holds the folded pseudo-header sum. */
+    if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
+        pseudo = packet_csum_pseudoheader6(dp_packet_l3(packet));
+        dp_packet_hwol_set_tx_ipv6(packet);
+    } else {
+        pseudo = packet_csum_pseudoheader(dp_packet_l3(packet));
+        dp_packet_hwol_set_tx_ipv4(packet);
+    }
+    tcp->tcp_csum = ~csum_finish(pseudo);
+    dp_packet_hwol_set_csum_tcp(packet);
+    dp_packet_hwol_set_tcp_seg(packet);
+}
+
+/* Restores the inner packet's offload state from the STT header: a partial
+ * checksum is completed here, unless the frame is a TSO packet (MSS set), in
+ * which case it is left for the egress netdev or the software fallback at
+ * send time to segment and checksum. */
+static bool
+stt_decode_offloads(struct dp_packet *packet, const struct stt_header *stt)
+{
+    size_t size = dp_packet_size(packet);
+    bool ipv4 = stt->flags & STT_PROTO_IPV4;
+    bool tcp = stt->flags & STT_PROTO_TCP;
+    size_t l4_ofs = stt->l4_offset;
+    size_t min_ofs = ETH_HEADER_LEN + (ipv4 ? IP_HEADER_LEN : IPV6_HEADER_LEN);
+    size_t l4_min = tcp ? TCP_HEADER_LEN : UDP_HEADER_LEN;
+    char *l4;
+
+    if (!(stt->flags & STT_CSUM_PARTIAL)) {
+        return true;
+    }
+    if (l4_ofs < min_ofs || l4_ofs + l4_min > size) {
+        return false;
+    }
+
+    l4 = (char *) dp_packet_data(packet) + l4_ofs;
+    if (tcp && stt->mss) {
+        packet->l3_ofs = ETH_HEADER_LEN;
+        packet->l4_ofs = l4_ofs;
+        if (ipv4) {
+            dp_packet_hwol_set_tx_ipv4(packet);
+        } else {
+            dp_packet_hwol_set_tx_ipv6(packet);
+        }
+        dp_packet_hwol_set_csum_tcp(packet);
+        dp_packet_hwol_set_tcp_seg(packet);
+    } else {
+        /* The checksum field holds the pseudo-header sum: summing the L4
+         * data over it gives the full checksum. */
+        ovs_be16 sum = csum(l4, size - l4_ofs);
+
+        if (!tcp && !sum) {
+            sum = htons(0xffff);
+        }
+        memcpy(l4 + (tcp ? 16 : 6), &sum, sizeof sum);
+    }
+    return true;
+}
+
+struct dp_packet *
+netdev_stt_pop_header(struct dp_packet *packet)
+{
+    struct pkt_metadata *md = &packet->md;
+    struct flow_tnl *tnl = &md->tunnel;
+    const struct stt_header *stt;
+    const struct tcp_header *tcp;
+    size_t tcp_len, doff, len;
+    uint16_t frame_len, offset;
+    unsigned int hlen;
+    const char *payload;
+    uint32_t seq;
+    ovs_be16 vlan;
+
+    pkt_metadata_init_tnl(md);
+    tcp = netdev_tnl_ip_extract_tnl_md(packet, tnl, &hlen);
+    if (!tcp) {
+        COVERAGE_INC(stt_rx_bad_ip);
+        goto drop;
+    }
+
+    /* The TCP length comes from the IP header: short frames are padded. */
+    if (IP_VER(((struct ip_header *) dp_packet_l3(packet))->ip_ihl_ver) == 4) {
+        const struct ip_header *ip = dp_packet_l3(packet);
+
+        tcp_len = ntohs(ip->ip_tot_len) - IP_HEADER_LEN;
+    } else {
+        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
+        size_t ext_len = (char *) tcp - (char *) (ip6 + 1);
+
+        tcp_len = ntohs(ip6->ip6_plen);
+        if (tcp_len < ext_len) {
+            COVERAGE_INC(stt_rx_bad_ip);
+            goto drop;
+        }
+        tcp_len -= ext_len;
+    }
+    if (tcp_len < TCP_HEADER_LEN
+        || (char *) tcp + tcp_len > (char *) dp_packet_tail(packet)) {
+        COVERAGE_INC(stt_rx_bad_tcp);
+        goto drop;
+    }
+    doff = TCP_OFFSET(tcp->tcp_ctl) * 4;
+    if (doff < TCP_HEADER_LEN || doff > tcp_len) {
+        COVERAGE_INC(stt_rx_bad_tcp);
+        goto drop;
+    }
+
+    if (!dp_packet_l4_checksum_valid(packet)) {
+        uint32_t pseudo;
+
+        if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
+            const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
+
+            pseudo = csum_continue(0, &ip6->ip6_src, sizeof ip6->ip6_src);
+            pseudo = csum_continue(pseudo, &ip6->ip6_dst,
+                                   sizeof ip6->ip6_dst);
+            pseudo = csum_add16(pseudo, htons(tcp_len));
+            pseudo = csum_add16(pseudo, htons(IPPROTO_TCP));
+        } else {
+            pseudo = packet_csum_pseudoheader(dp_packet_l3(packet));
+        }
+        if (csum_finish(csum_continue(pseudo, tcp, tcp_len))) {
+            COVERAGE_INC(stt_rx_bad_csum);
+            goto drop;
+        }
+    }
+
+    tnl->tp_src = tcp->tcp_src;
+    tnl->tp_dst = tcp->tcp_dst;
+    seq = ntohl(get_16aligned_be32(&tcp->tcp_seq));
+    frame_len = stt_seq_frame_len(seq);
+    offset = stt_seq_offset(seq);
+    payload = (const char *) tcp + doff;
+    len = tcp_len - doff;
+
+    if (offset == 0 && len == frame_len) {
+        /* A whole frame: one segment, or segments merged by GRO/LRO. */
+        if (frame_len < STT_FRAME_HLEN) {
+            COVERAGE_INC(stt_rx_bad_frame);
+            goto drop;
+        }
+        dp_packet_set_size(packet, payload + len
+                           - (const char *) dp_packet_data(packet));
+        dp_packet_reset_packet(packet,
+                               payload - (const char *) dp_packet_data(packet));
+        COVERAGE_INC(stt_rx_fast_path);
+    } else {
+        struct stt_reasm_seg seg;
+        enum stt_reasm_drop reason;
+        struct dp_packet *frame;
+        bool ce = false, dropped = false;
+
+        memset(&seg, 0, sizeof seg);
+        if (tnl->ip_dst) {
+            in6_addr_set_mapped_ipv4(&seg.key.src, tnl->ip_src);
+            in6_addr_set_mapped_ipv4(&seg.key.dst, tnl->ip_dst);
+        } else {
+            seg.key.src = tnl->ipv6_src;
+            seg.key.dst = tnl->ipv6_dst;
+        }
+        seg.key.frame_id = ntohl(get_16aligned_be32(&tcp->tcp_ack));
+        seg.frame_len = frame_len;
+        seg.offset = offset;
+        seg.data = payload;
+        seg.len = len;
+        seg.ce = IP_ECN_is_ce(tnl->ip_tos);
+
+        frame = stt_reasm_add(stt_reasm_global(), &seg, time_msec(), &ce,
+                              &dropped, &reason);
+        if (!frame) {
+            dp_packet_delete(packet);
+            return NULL;
+        }
+        frame->md = packet->md;
+        frame->packet_type = htonl(PT_ETH);
+        dp_packet_delete(packet);
+        packet = frame;
+        md = &packet->md;
+        tnl = &md->tunnel;
+        if (ce) {
+            tnl->ip_tos |= IP_ECN_CE;
+        }
+        COVERAGE_INC(stt_rx_reassembled);
+    }
+
+    stt = dp_packet_data(packet);
+    if (stt->version != STT_VERSION) {
+        COVERAGE_INC(stt_rx_bad_version);
+        goto drop;
+    }
+    tnl->tun_id = stt_get_key(stt);
+    tnl->flags |= FLOW_TNL_F_KEY;
+    vlan = stt->vlan_tci;
+
+    dp_packet_reset_packet(packet, STT_FRAME_HLEN);
+    if (dp_packet_size(packet) < ETH_HEADER_LEN) {
+        COVERAGE_INC(stt_rx_bad_frame);
+        goto drop;
+    }
+    if (!stt_decode_offloads(packet, stt)) {
+        COVERAGE_INC(stt_rx_bad_l4_offset);
+        goto drop;
+    }
+    if (vlan & htons(STT_VLAN_VALID)) {
+        eth_push_vlan(packet, htons(ETH_TYPE_VLAN_8021Q), vlan);
+    }
+    return packet;
+
+drop:
+    dp_packet_delete(packet);
+    return NULL;
+}
+
+void
+netdev_stt_format_tnl_push(struct ds *ds, const void *l4)
+{
+    const struct tcp_header *tcp = l4;
+    const struct stt_header *stt = (const struct stt_header *) (tcp + 1);
+
+    ds_put_format(ds, "tcp(src=%"PRIu16",dst=%"PRIu16"),"
+                  "stt(ver=%"PRIu8",key=0x%"PRIx64")",
+                  ntohs(tcp->tcp_src), ntohs(tcp->tcp_dst),
+                  stt->version, ntohll(stt_get_key(stt)));
+}
+
+/* Parses the part of a tnl_push action that netdev_stt_format_tnl_push()
+ * formats, at 's' + '*n', into the header at 'l4'. */
+bool
+netdev_stt_parse_tnl_push(const char *s, int *n, void *l4,
+                          uint32_t *tnl_type, uint32_t *l4_len)
+{
+    struct tcp_header *tcp = l4;
+    struct stt_header *stt = (struct stt_header *) (tcp + 1);
+    uint16_t src, dst;
+    uint8_t ver;
+    uint64_t key;
+
+    if (!ovs_scan_len(s, n, "tcp(src=%"SCNu16",dst=%"SCNu16"),"
+                      "stt(ver=%"SCNu8",key=0x%"SCNx64"))",
+                      &src, &dst, &ver, &key)) {
+        return false;
+    }
+
+    memset(tcp, 0, sizeof *tcp + STT_FRAME_HLEN);
+    tcp->tcp_src = htons(src);
+    tcp->tcp_dst = htons(dst);
+    tcp->tcp_ctl = TCP_CTL(TCP_PSH | TCP_ACK, 5);
+    tcp->tcp_winsz = htons(0xffff);
+    stt->version = ver;
+    stt_put_key(stt, htonll(key));
+
+    *tnl_type = OVS_VPORT_TYPE_STT;
+    *l4_len = sizeof *tcp + STT_FRAME_HLEN;
+    return true;
+}

@@ -1,0 +1,625 @@
+/*
+ * Copyright (c) 2026 The ovs-nvo3 authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "stt-reassembly.h"
+
+#include <string.h>
+
+#include "coverage.h"
+#include "dp-packet.h"
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "smap.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(stt_reassembly);
+
+COVERAGE_DEFINE(stt_reasm_drop_empty);
+COVERAGE_DEFINE(stt_reasm_drop_short_frame);
+COVERAGE_DEFINE(stt_reasm_drop_beyond_frame);
+COVERAGE_DEFINE(stt_reasm_drop_len_mismatch);
+COVERAGE_DEFINE(stt_reasm_drop_overlap);
+COVERAGE_DEFINE(stt_reasm_drop_duplicate);
+COVERAGE_DEFINE(stt_reasm_drop_too_big);
+COVERAGE_DEFINE(stt_reasm_eviction);
+COVERAGE_DEFINE(stt_reasm_timeout);
+COVERAGE_DEFINE(stt_reasm_completed);
+
+/* Design notes.
+ *
+ * A frame in progress keeps the segments it received as separate buffers,
+ * sorted by offset, and copies them into one packet only when the last
+ * piece arrives.  A tiny first segment thus costs a tiny buffer, never a
+ * 64 kB one, and because held segments never overlap, the frame is
+ * complete exactly when the bytes it holds add up to its length.
+ *
+ * Limits:
+ *
+ *   - 'bytes' (segment payload held, all frames) never exceeds 'mem_cap'.
+ *     Before a segment is held, the oldest frames (by creation time) other
+ *     than the segment's own frame are evicted until it fits.  The segment's
+ *     own frame is kept because it is the one about to make progress, and
+ *     it always fits alone: its length is at most 'mem_cap' (otherwise the
+ *     segment is dropped as STT_DROP_TOO_BIG) and held data never overlaps.
+ *
+ *   - The number of held segments never exceeds MAX(mem_cap /
+ *     STT_REASM_SEG_COST, STT_REASM_MIN_SEGS), enforced by the same
+ *     eviction.  Every frame holds at least one segment, so this also bounds
+ *     the number of frames (16384 with the default 4 MiB cap), and it keeps
+ *     bookkeeping memory a fraction of the cap even when a peer sends 1-byte
+ *     segments.  Real segments are MSS-sized (hundreds of bytes at least),
+ *     so the bound is only reached under abuse.  A frame that alone needs
+ *     more segments than the bound gets its segment dropped as
+ *     STT_DROP_TOO_BIG.
+ *
+ *   - A frame expires when its first segment arrived more than 'timeout_ms'
+ *     before 'now'.  Frames sit on 'by_age' in creation order, so both
+ *     expiry and eviction only look at the front of the list, and
+ *     stt_reasm_run() is O(1) when nothing is due.  (This assumes the
+ *     callers' 'now' does not go backward; if it does, frames merely expire
+ *     late.)
+ *
+ * A segment that is a whole frame by itself (offset 0, length == frame
+ * length), by far the common case once the sender's NIC or the receiver's
+ * GRO has merged segments, is validated and copied out without the mutex:
+ * it needs no state, and it must not contend with the other threads.  Such
+ * a segment does not look up the table either, so it neither completes nor
+ * disturbs a frame in progress with the same key. */
+
+/* Accounting unit for the segment bound above, in bytes of cap per held
+ * segment. */
+#define STT_REASM_SEG_COST 256
+
+/* Lower bound on the segment bound, so that small caps (tests) still allow
+ * frames in several pieces. */
+#define STT_REASM_MIN_SEGS 64
+
+/* STT header (18 bytes) and its 2 bytes of padding are the least a frame
+ * can hold; the spec (section 3) drops shorter frames. */
+#define STT_REASM_MIN_FRAME_LEN 18
+
+/* Headroom of the packets we return: the caller pops the STT header and may
+ * push outer headers again (or other encapsulations) without copying. */
+#define STT_REASM_HEADROOM 256
+
+/* Bounds of the other_config knobs. */
+#define STT_REASM_MIN_CAP 65536
+#define STT_REASM_MIN_TIMEOUT_MS 100
+
+struct stt_reasm_segment {
+    struct ovs_list node;       /* In stt_reasm_frame's 'segments'. */
+    uint16_t offset;
+    uint16_t len;               /* Nonzero. */
+    uint8_t data[];
+};
+
+struct stt_reasm_frame {
+    struct hmap_node node;      /* In stt_reasm's 'frames', by key hash. */
+    struct ovs_list age_node;   /* In stt_reasm's 'by_age'. */
+    struct stt_reasm_key key;
+    long long int created;      /* Arrival of the first segment (msec). */
+    uint16_t frame_len;
+    size_t held;                /* Sum of the segments' 'len'. */
+    size_t n_segments;
+    bool ce;                    /* Some segment had CE. */
+    struct ovs_list segments;   /* stt_reasm_segments, sorted by offset. */
+};
+
+struct stt_reasm {
+    struct ovs_mutex mutex;
+    struct hmap frames OVS_GUARDED;         /* Contains stt_reasm_frames. */
+    struct ovs_list by_age OVS_GUARDED;     /* Oldest frame first. */
+
+    size_t mem_cap OVS_GUARDED;
+    long long int timeout_ms OVS_GUARDED;
+    size_t max_segments OVS_GUARDED;
+
+    size_t bytes OVS_GUARDED;               /* Payload held, all frames. */
+    size_t n_segments OVS_GUARDED;          /* Segments held, all frames. */
+
+    uint64_t completed OVS_GUARDED;
+    uint64_t evictions OVS_GUARDED;
+    uint64_t timeouts OVS_GUARDED;
+    uint64_t drops[N_STT_DROPS] OVS_GUARDED;
+};
+
+static struct stt_reasm *global_reasm;
+
+const char *
+stt_reasm_drop_name(enum stt_reasm_drop drop)
+{
+    switch (drop) {
+    case STT_DROP_EMPTY:
+        return "empty";
+    case STT_DROP_SHORT_FRAME:
+        return "short-frame";
+    case STT_DROP_BEYOND_FRAME:
+        return "beyond-frame";
+    case STT_DROP_LEN_MISMATCH:
+        return "len-mismatch";
+    case STT_DROP_OVERLAP:
+        return "overlap";
+    case STT_DROP_DUPLICATE:
+        return "duplicate";
+    case STT_DROP_TOO_BIG:
+        return "too-big";
+    case N_STT_DROPS:
+    default:
+        return "unknown";
+    }
+}
+
+static size_t
+stt_reasm_max_segments(size_t mem_cap)
+{
+    return MAX(mem_cap / STT_REASM_SEG_COST, STT_REASM_MIN_SEGS);
+}
+
+struct stt_reasm *
+stt_reasm_create(size_t mem_cap, long long timeout_ms)
+{
+    struct stt_reasm *r = xzalloc(sizeof *r);
+
+    ovs_mutex_init(&r->mutex);
+    ovs_mutex_lock(&r->mutex);
+    hmap_init(&r->frames);
+    ovs_list_init(&r->by_age);
+    r->mem_cap = mem_cap;
+    r->timeout_ms = timeout_ms;
+    r->max_segments = stt_reasm_max_segments(mem_cap);
+    ovs_mutex_unlock(&r->mutex);
+
+    return r;
+}
+
+/* Removes 'frame' from 'r' and frees it with its segments. */
+static void
+stt_reasm_frame_destroy(struct stt_reasm *r, struct stt_reasm_frame *frame)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_segment *seg;
+
+    hmap_remove(&r->frames, &frame->node);
+    ovs_list_remove(&frame->age_node);
+    LIST_FOR_EACH_POP (seg, node, &frame->segments) {
+        free(seg);
+    }
+    r->bytes -= frame->held;
+    r->n_segments -= frame->n_segments;
+    free(frame);
+}
+
+void
+stt_reasm_destroy(struct stt_reasm *r)
+{
+    if (r) {
+        struct stt_reasm_frame *frame;
+
+        ovs_mutex_lock(&r->mutex);
+        LIST_FOR_EACH_SAFE (frame, age_node, &r->by_age) {
+            stt_reasm_frame_destroy(r, frame);
+        }
+        hmap_destroy(&r->frames);
+        ovs_mutex_unlock(&r->mutex);
+        ovs_mutex_destroy(&r->mutex);
+        free(r);
+    }
+}
+
+static struct stt_reasm_frame *
+stt_reasm_oldest(const struct stt_reasm *r)
+    OVS_REQUIRES(r->mutex)
+{
+    return (ovs_list_is_empty(&r->by_age)
+            ? NULL
+            : CONTAINER_OF(ovs_list_front(&r->by_age),
+                           struct stt_reasm_frame, age_node));
+}
+
+/* Evicts the oldest frames other than 'keep' (which may be NULL) until 'r'
+ * can hold 'len' more bytes in one more segment.  Returns false if that is
+ * impossible even with 'keep' alone. */
+static bool
+stt_reasm_make_room(struct stt_reasm *r, const struct stt_reasm_frame *keep,
+                    size_t len)
+    OVS_REQUIRES(r->mutex)
+{
+    while (r->bytes + len > r->mem_cap
+           || r->n_segments + 1 > r->max_segments) {
+        struct stt_reasm_frame *victim = stt_reasm_oldest(r);
+
+        if (victim == keep && victim) {
+            /* 'keep' is the oldest: look at the next one. */
+            struct ovs_list *next = victim->age_node.next;
+
+            victim = (next == &r->by_age
+                      ? NULL
+                      : CONTAINER_OF(next, struct stt_reasm_frame,
+                                     age_node));
+        }
+        if (!victim) {
+            return false;
+        }
+        stt_reasm_frame_destroy(r, victim);
+        r->evictions++;
+        COVERAGE_INC(stt_reasm_eviction);
+    }
+    return true;
+}
+
+/* Expires the frames of 'r' whose first segment is more than the timeout
+ * older than 'now'. */
+static void
+stt_reasm_expire(struct stt_reasm *r, long long int now)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_frame *frame;
+
+    while ((frame = stt_reasm_oldest(r))
+           && now - frame->created > r->timeout_ms) {
+        stt_reasm_frame_destroy(r, frame);
+        r->timeouts++;
+        COVERAGE_INC(stt_reasm_timeout);
+    }
+}
+
+void
+stt_reasm_set_limits(struct stt_reasm *r, size_t mem_cap,
+                     long long timeout_ms)
+{
+    ovs_mutex_lock(&r->mutex);
+    r->mem_cap = mem_cap;
+    r->timeout_ms = timeout_ms;
+    r->max_segments = stt_reasm_max_segments(mem_cap);
+
+    /* Honor a lower cap now rather than at the next segment, so that
+     * 'bytes' <= 'mem_cap' holds at all times.  Asking for room for an empty
+     * segment would still demand a free segment slot, so evict directly. */
+    while (r->bytes > r->mem_cap || r->n_segments > r->max_segments) {
+        stt_reasm_frame_destroy(r, stt_reasm_oldest(r));
+        r->evictions++;
+        COVERAGE_INC(stt_reasm_eviction);
+    }
+    ovs_mutex_unlock(&r->mutex);
+}
+
+static void
+stt_reasm_count_drop(struct stt_reasm *r, enum stt_reasm_drop drop)
+    OVS_REQUIRES(r->mutex)
+{
+    r->drops[drop]++;
+
+    /* Coverage counters are named at compile time, hence the switch. */
+    switch (drop) {
+    case STT_DROP_EMPTY:
+        COVERAGE_INC(stt_reasm_drop_empty);
+        break;
+    case STT_DROP_SHORT_FRAME:
+        COVERAGE_INC(stt_reasm_drop_short_frame);
+        break;
+    case STT_DROP_BEYOND_FRAME:
+        COVERAGE_INC(stt_reasm_drop_beyond_frame);
+        break;
+    case STT_DROP_LEN_MISMATCH:
+        COVERAGE_INC(stt_reasm_drop_len_mismatch);
+        break;
+    case STT_DROP_OVERLAP:
+        COVERAGE_INC(stt_reasm_drop_overlap);
+        break;
+    case STT_DROP_DUPLICATE:
+        COVERAGE_INC(stt_reasm_drop_duplicate);
+        break;
+    case STT_DROP_TOO_BIG:
+        COVERAGE_INC(stt_reasm_drop_too_big);
+        break;
+    case N_STT_DROPS:
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+static struct stt_reasm_frame *
+stt_reasm_lookup(const struct stt_reasm *r, const struct stt_reasm_key *key,
+                 uint32_t hash)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_frame *frame;
+
+    HMAP_FOR_EACH_WITH_HASH (frame, node, hash, &r->frames) {
+        if (!memcmp(&frame->key, key, sizeof *key)) {
+            return frame;
+        }
+    }
+    return NULL;
+}
+
+/* Finds where a segment of 'len' bytes at 'offset' goes in 'frame'.  On
+ * success, returns true and sets '*prevp' to the held segment it must
+ * follow (NULL if it goes first).  Otherwise returns false and sets '*drop'
+ * to the reason to drop it. */
+static bool
+stt_reasm_find_slot(const struct stt_reasm_frame *frame, size_t offset,
+                    size_t len, struct stt_reasm_segment **prevp,
+                    enum stt_reasm_drop *drop)
+{
+    struct stt_reasm_segment *prev = NULL, *next = NULL, *seg;
+
+    /* Segments mostly arrive in order, so search from the end. */
+    LIST_FOR_EACH_REVERSE (seg, node, &frame->segments) {
+        if (seg->offset <= offset) {
+            prev = seg;
+            break;
+        }
+        next = seg;
+    }
+
+    if (prev && prev->offset == offset) {
+        *drop = prev->len == len ? STT_DROP_DUPLICATE : STT_DROP_OVERLAP;
+        return false;
+    } else if ((prev && prev->offset + prev->len > offset)
+               || (next && offset + len > next->offset)) {
+        *drop = STT_DROP_OVERLAP;
+        return false;
+    }
+    *prevp = prev;
+    return true;
+}
+
+/* Returns a new, empty packet with room for 'frame_len' bytes and headroom
+ * for the caller. */
+static struct dp_packet *
+stt_reasm_packet_new(size_t frame_len)
+{
+    return dp_packet_new_with_headroom(frame_len, STT_REASM_HEADROOM);
+}
+
+/* Copies out complete 'frame' into a new packet and destroys it. */
+static struct dp_packet *
+stt_reasm_finish(struct stt_reasm *r, struct stt_reasm_frame *frame)
+    OVS_REQUIRES(r->mutex)
+{
+    struct dp_packet *packet = stt_reasm_packet_new(frame->frame_len);
+    struct stt_reasm_segment *seg;
+
+    LIST_FOR_EACH (seg, node, &frame->segments) {
+        ovs_assert(seg->offset == dp_packet_size(packet));
+        dp_packet_put(packet, seg->data, seg->len);
+    }
+    ovs_assert(dp_packet_size(packet) == frame->frame_len);
+
+    stt_reasm_frame_destroy(r, frame);
+    r->completed++;
+    COVERAGE_INC(stt_reasm_completed);
+    return packet;
+}
+
+/* Holds 'seg', which passed the stateless checks, or completes its frame.
+ * Returns the completed frame, otherwise NULL, with '*dropped' and '*drop'
+ * set if 'seg' must be dropped. */
+static struct dp_packet *
+stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
+                long long int now, bool *ce, bool *dropped,
+                enum stt_reasm_drop *drop)
+    OVS_REQUIRES(r->mutex)
+{
+    uint32_t hash = hash_bytes(&seg->key, sizeof seg->key, 0);
+    struct stt_reasm_segment *prev = NULL, *held;
+    struct stt_reasm_frame *frame;
+
+    stt_reasm_expire(r, now);
+
+    if (seg->frame_len > r->mem_cap) {
+        *drop = STT_DROP_TOO_BIG;
+        *dropped = true;
+        return NULL;
+    }
+
+    frame = stt_reasm_lookup(r, &seg->key, hash);
+    if (frame) {
+        if (frame->frame_len != seg->frame_len) {
+            *drop = STT_DROP_LEN_MISMATCH;
+            *dropped = true;
+            return NULL;
+        }
+        if (!stt_reasm_find_slot(frame, seg->offset, seg->len, &prev, drop)) {
+            *dropped = true;
+            return NULL;
+        }
+    }
+
+    if (!stt_reasm_make_room(r, frame, seg->len)) {
+        *drop = STT_DROP_TOO_BIG;
+        *dropped = true;
+        return NULL;
+    }
+
+    if (!frame) {
+        /* Created only now so that making room above cannot evict it. */
+        frame = xmalloc(sizeof *frame);
+        frame->key = seg->key;
+        frame->created = now;
+        frame->frame_len = seg->frame_len;
+        frame->held = 0;
+        frame->n_segments = 0;
+        frame->ce = false;
+        ovs_list_init(&frame->segments);
+        hmap_insert(&r->frames, &frame->node, hash);
+        ovs_list_push_back(&r->by_age, &frame->age_node);
+    }
+
+    held = xmalloc(sizeof *held + seg->len);
+    held->offset = seg->offset;
+    held->len = seg->len;
+    memcpy(held->data, seg->data, seg->len);
+    /* Inserting before the list head appends. */
+    ovs_list_insert(prev ? prev->node.next : frame->segments.next,
+                    &held->node);
+    frame->held += seg->len;
+    frame->n_segments++;
+    frame->ce |= seg->ce;
+    r->bytes += seg->len;
+    r->n_segments++;
+
+    if (frame->held == frame->frame_len) {
+        *ce = frame->ce;
+        return stt_reasm_finish(r, frame);
+    }
+    return NULL;
+}
+
+/* Whatever the outcome, '*ce' and '*dropped' are always set: both false when
+ * 'seg' is held.  '*drop' is set only when '*dropped' is true. */
+struct dp_packet *
+stt_reasm_add(struct stt_reasm *r, const struct stt_reasm_seg *seg,
+              long long now, bool *ce, bool *dropped,
+              enum stt_reasm_drop *drop)
+{
+    struct dp_packet *packet = NULL;
+
+    *ce = false;
+    *dropped = false;
+
+    /* Checks that need no state, in the order the spec lists them. */
+    if (!seg->len) {
+        *drop = STT_DROP_EMPTY;
+        *dropped = true;
+    } else if (seg->frame_len < STT_REASM_MIN_FRAME_LEN) {
+        *drop = STT_DROP_SHORT_FRAME;
+        *dropped = true;
+    } else if ((size_t) seg->offset + seg->len > seg->frame_len) {
+        *drop = STT_DROP_BEYOND_FRAME;
+        *dropped = true;
+    } else if (seg->len == seg->frame_len) {
+        /* Fast path: the segment is a whole frame (so its offset is 0).  It
+         * needs no state, so it takes neither the lock nor the table. */
+        packet = stt_reasm_packet_new(seg->len);
+        dp_packet_put(packet, seg->data, seg->len);
+        *ce = seg->ce;
+        return packet;
+    }
+
+    ovs_mutex_lock(&r->mutex);
+    if (!*dropped) {
+        packet = stt_reasm_add__(r, seg, now, ce, dropped, drop);
+    }
+    if (*dropped) {
+        stt_reasm_count_drop(r, *drop);
+    }
+    ovs_mutex_unlock(&r->mutex);
+
+    return packet;
+}
+
+void
+stt_reasm_run(struct stt_reasm *r, long long now)
+{
+    ovs_mutex_lock(&r->mutex);
+    stt_reasm_expire(r, now);
+    ovs_mutex_unlock(&r->mutex);
+}
+
+void
+stt_reasm_get_stats(struct stt_reasm *r, struct stt_reasm_stats *stats)
+{
+    ovs_mutex_lock(&r->mutex);
+    stats->frames = hmap_count(&r->frames);
+    stats->bytes = r->bytes;
+    stats->mem_cap = r->mem_cap;
+    stats->timeout_ms = r->timeout_ms;
+    stats->completed = r->completed;
+    stats->evictions = r->evictions;
+    stats->timeouts = r->timeouts;
+    memcpy(stats->drops, r->drops, sizeof stats->drops);
+    ovs_mutex_unlock(&r->mutex);
+}
+
+static void
+stt_reasm_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                       const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct stt_reasm_stats stats;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    /* One "name: value" per line, so that scripts and tests can grep. */
+    stt_reasm_get_stats(stt_reasm_global(), &stats);
+    ds_put_format(&s, "frames: %"PRIu64"\n", stats.frames);
+    ds_put_format(&s, "bytes: %"PRIu64"\n", stats.bytes);
+    ds_put_format(&s, "max-bytes: %"PRIu64"\n", stats.mem_cap);
+    ds_put_format(&s, "timeout-ms: %lld\n", stats.timeout_ms);
+    ds_put_format(&s, "completed: %"PRIu64"\n", stats.completed);
+    ds_put_format(&s, "evictions: %"PRIu64"\n", stats.evictions);
+    ds_put_format(&s, "timeouts: %"PRIu64"\n", stats.timeouts);
+    for (int i = 0; i < N_STT_DROPS; i++) {
+        ds_put_format(&s, "drop-%s: %"PRIu64"\n",
+                      stt_reasm_drop_name(i), stats.drops[i]);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* The first call registers a unixctl command, which is not thread-safe:
+ * make it from the main thread (stt_reasm_configure() from the bridge code
+ * does) before datapath threads use the table. */
+struct stt_reasm *
+stt_reasm_global(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        global_reasm = stt_reasm_create(STT_REASM_DEFAULT_CAP,
+                                        STT_REASM_DEFAULT_TIMEOUT_MS);
+        unixctl_command_register("stt/reassembly-show", "", 0, 0,
+                                 stt_reasm_unixctl_show, NULL);
+        ovsthread_once_done(&once);
+    }
+    return global_reasm;
+}
+
+/* Values below the minimums are raised to them: a tiny cap or timeout would
+ * make every multi-segment frame fail.  Unparsable values mean the
+ * defaults.  Called from the main thread only (bridge reconfiguration),
+ * which is what makes the static "last" values safe. */
+void
+stt_reasm_configure(const struct smap *other_config)
+{
+    static unsigned long long int last_cap = STT_REASM_DEFAULT_CAP;
+    static long long int last_timeout = STT_REASM_DEFAULT_TIMEOUT_MS;
+    struct stt_reasm *r = stt_reasm_global();
+    unsigned long long int cap;
+    long long int timeout;
+
+    cap = smap_get_ullong(other_config, "stt-reassembly-max-bytes",
+                          STT_REASM_DEFAULT_CAP);
+    cap = MIN(MAX(cap, STT_REASM_MIN_CAP), SIZE_MAX);
+    timeout = smap_get_int(other_config, "stt-reassembly-timeout",
+                           STT_REASM_DEFAULT_TIMEOUT_MS);
+    timeout = MAX(timeout, STT_REASM_MIN_TIMEOUT_MS);
+
+    if (cap != last_cap || timeout != last_timeout) {
+        VLOG_INFO("STT reassembly: max %llu bytes, timeout %lld ms",
+                  cap, timeout);
+        last_cap = cap;
+        last_timeout = timeout;
+    }
+    stt_reasm_set_limits(r, cap, timeout);
+}
