@@ -355,7 +355,10 @@ netdev_stt_pop_header(struct dp_packet *packet)
         goto drop;
     }
 
-    if (!dp_packet_l4_checksum_valid(packet)) {
+    /* A checksum still to be offloaded (a local sender's CHECKSUM_PARTIAL
+     * crossing veth) is as trustworthy as one the NIC verified. */
+    if (!dp_packet_l4_checksum_valid(packet)
+        && !dp_packet_hwol_l4_is_tcp(packet)) {
         uint32_t pseudo;
 
         if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
@@ -432,6 +435,10 @@ netdev_stt_pop_header(struct dp_packet *packet)
         }
         COVERAGE_INC(stt_rx_reassembled);
     }
+
+    /* The outer packet's offload state means nothing for the inner one;
+     * the STT header says what it needs. */
+    dp_packet_reset_offload(packet);
 
     stt = dp_packet_data(packet);
     if (stt->version != STT_VERSION) {

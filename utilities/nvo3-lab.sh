@@ -5,6 +5,7 @@
 #
 #   lab_init PREFIX DIR        namespaces are PREFIX<name>, state goes in DIR
 #   hv_start HV                ovsdb-server + ovs-vswitchd inside netns HV
+#                              (LAB_USERSPACE_TSO=1: with userspace TSO)
 #   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
 #   hv_tep HV IP/LEN [IF]      br1 with uplink IF (eth0), internal port tep0
 #                              holding the tunnel endpoint address, and br2
@@ -84,6 +85,11 @@ hv_start () {
     hv "$name" ovsdb-server --detach --no-chdir --pidfile --log-file \
         -vconsole:off --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
     hv_vsctl "$name" --no-wait init || return 1
+    # Read once at start-up, so it goes in before ovs-vswitchd starts.
+    if [ "$LAB_USERSPACE_TSO" = 1 ]; then
+        hv_vsctl "$name" --no-wait set Open_vSwitch . \
+            other_config:userspace-tso-enable=true || return 1
+    fi
     hv "$name" ovs-vswitchd --detach --no-chdir --pidfile --log-file \
         -vconsole:off -vvconn:info --disable-system || return 1
 }
