@@ -11,7 +11,7 @@ set -e -o pipefail
 
 builddir=${1:?usage: nvo3-demo.sh BUILDDIR [TYPE...]}
 shift
-types=${*:-gre}
+types=${*:-stt}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 [ "$(id -u)" = 0 ] || { echo "nvo3-demo: must run as root" >&2; exit 1; }
@@ -32,8 +32,10 @@ hv_start hv2 2>/dev/null
 lab_underlay hv1 hv2
 hv_tep hv1 192.0.2.1/24
 hv_tep hv2 192.0.2.2/24
-hv_add_vm hv1 vm1 198.51.100.1/24
-hv_add_vm hv2 vm2 198.51.100.2/24
+# STT segments frames bigger than the underlay MTU itself, so the VMs keep
+# the usual 1500 bytes.
+hv_add_vm hv1 vm1 198.51.100.1/24 1500
+hv_add_vm hv2 vm2 198.51.100.2/24 1500
 ovs-vswitchd --version | head -1
 hv hv1 ping -q -c 1 -W 2 192.0.2.2 > /dev/null
 echo "tep0 of hv1 reaches tep0 of hv2"
@@ -52,6 +54,8 @@ for type in $types; do
         vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null && break
     done
     vm vm1 ping -c 3 -i 0.2 198.51.100.2
+    echo "full-size frames (1514 bytes inside the tunnel):"
+    vm vm1 ping -c 3 -i 0.2 -s 1472 -M do 198.51.100.2 | tail -2
 
     banner "$type: iperf3 vm1 -> vm2, 3 seconds"
     lab_spawn "$LAB_DIR/iperf3.pid" vm2 iperf3 -s -1 > /dev/null 2>&1
@@ -66,6 +70,10 @@ for type in $types; do
     hv_ofctl hv1 dump-ports br2 "$port" | sed -n '2,$p'
     echo "underlay port eth0:"
     hv_ofctl hv1 dump-ports br1 eth0 | sed -n '2,$p'
+    if [ "$type" = stt ]; then
+        echo "STT reassembly on hv2 (frames that crossed in several segments):"
+        hv_appctl hv2 stt/reassembly-show | sed 's/^/  /'
+    fi
     echo "datapath flows encapsulating with $type:"
     hv_appctl hv1 dpctl/dump-flows | grep -o 'tnl_push([^)]*),header(size=[0-9]*,type=[0-9]*' \
         | sort | uniq -c

@@ -1,0 +1,148 @@
+/*
+ * Copyright (c) 2026 The ovs-nvo3 authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "netdev-nvo3-config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "smap.h"
+#include "util.h"
+
+/* The options a type takes, and for each the check of its value (NULL when
+ * upstream's own parsing is enough). */
+struct nvo3_option {
+    const char *name;
+    bool (*valid)(const char *value, const char **why);
+};
+
+static bool
+parse_key_value(const char *value, unsigned long long *key)
+{
+    char *end;
+
+    if (!value[0] || value[0] == '-') {
+        return false;
+    }
+    errno = 0;
+    *key = strtoull(value, &end, 0);
+    return !errno && !*end;
+}
+
+static bool
+stt_key_valid(const char *value, const char **why)
+{
+    unsigned long long key;
+
+    *why = "must be 'flow' or a number of at most 64 bits";
+    return !strcmp(value, "flow") || parse_key_value(value, &key);
+}
+
+static bool
+stt_csum_valid(const char *value, const char **why)
+{
+    *why = "cannot be turned off: STT always carries a full TCP checksum";
+    return !strcmp(value, "true");
+}
+
+static bool
+l2_packet_type_valid(const char *value, const char **why)
+{
+    *why = "must be 'legacy_l2': the tunnel carries Ethernet frames only";
+    return !strcmp(value, "legacy_l2");
+}
+
+static bool
+dst_port_valid(const char *value, const char **why)
+{
+    int port;
+
+    *why = "must be a port number from 1 to 65535";
+    return str_to_int(value, 10, &port) && port > 0 && port <= 65535;
+}
+
+#define NVO3_COMMON_OPTIONS                                             \
+    { "remote_ip", NULL },                                              \
+    { "local_ip", NULL },                                               \
+    { "tos", NULL },                                                    \
+    { "ttl", NULL },                                                    \
+    { "df_default", NULL },                                             \
+    { "egress_pkt_mark", NULL },                                        \
+    { "packet_type", l2_packet_type_valid },                            \
+    /* Read by ovs-monitor-ipsec, not by ovs-vswitchd. */               \
+    { "remote_cert", NULL },                                            \
+    { "remote_name", NULL },                                            \
+    { "psk", NULL }
+
+static const struct nvo3_option stt_options[] = {
+    NVO3_COMMON_OPTIONS,
+    { "key", stt_key_valid },
+    { "in_key", stt_key_valid },
+    { "out_key", stt_key_valid },
+    { "dst_port", dst_port_valid },
+    { "csum", stt_csum_valid },
+    { NULL, NULL },
+};
+
+static const struct nvo3_option *
+nvo3_options(const char *type)
+{
+    return !strcmp(type, "stt") ? stt_options : NULL;
+}
+
+bool
+netdev_nvo3_is_nvo3_type(const char *type)
+{
+    return nvo3_options(type) != NULL;
+}
+
+int
+netdev_nvo3_check_tunnel_config(const char *type, const char *name,
+                                const struct smap *args, struct ds *errors)
+{
+    const struct nvo3_option *options = nvo3_options(type);
+    const struct smap_node *node;
+    int error = 0;
+
+    if (!options) {
+        return 0;
+    }
+
+    SMAP_FOR_EACH (node, args) {
+        const struct nvo3_option *o;
+        const char *why;
+
+        for (o = options; o->name; o++) {
+            if (!strcmp(o->name, node->key)) {
+                break;
+            }
+        }
+        if (!o->name) {
+            ds_put_format(errors, "%s: '%s' is not an option of %s "
+                          "tunnels\n", name, node->key, type);
+            error = EINVAL;
+        } else if (o->valid && !o->valid(node->value, &why)) {
+            ds_put_format(errors, "%s: %s '%s=%s' %s\n", name, type,
+                          node->key, node->value, why);
+            error = EINVAL;
+        }
+    }
+    return error;
+}
