@@ -22,7 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+#include "netdev-native-tnl-nvgre.h"
+#include "nvgre.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "ovs-thread.h"
+#include "packets.h"
 #include "smap.h"
 #include "util.h"
 
@@ -78,6 +84,38 @@ dst_port_valid(const char *value, const char **why)
     return str_to_int(value, 10, &port) && port > 0 && port <= 65535;
 }
 
+static bool
+nvgre_vsid_valid(const char *value, const char **why)
+{
+    unsigned long long vsid;
+
+    *why = "must be 'flow' or a VSID from 4096 to 16777214 (0x1000 to "
+           "0xfffffe): 0-0xfff and 0xffffff are reserved by RFC 7637";
+    return (!strcmp(value, "flow")
+            || (parse_key_value(value, &vsid)
+                && vsid >= NVGRE_VSID_MIN_USER && vsid < NVGRE_VSID_VENDOR));
+}
+
+/* Returns the FlowID setting of 'value', or -2 if it is not one. */
+static int
+nvgre_parse_flowid(const char *value)
+{
+    int flowid;
+
+    if (!strcmp(value, "hash")) {
+        return NVGRE_FLOWID_HASH;
+    }
+    return (str_to_int(value, 0, &flowid) && flowid >= 0 && flowid <= 255
+            ? flowid : -2);
+}
+
+static bool
+nvgre_flowid_valid(const char *value, const char **why)
+{
+    *why = "must be 'hash' or a number from 0 to 255";
+    return nvgre_parse_flowid(value) != -2;
+}
+
 #define NVO3_COMMON_OPTIONS                                             \
     { "remote_ip", NULL },                                              \
     { "local_ip", NULL },                                               \
@@ -101,16 +139,193 @@ static const struct nvo3_option stt_options[] = {
     { NULL, NULL },
 };
 
+static const struct nvo3_option nvgre_options[] = {
+    NVO3_COMMON_OPTIONS,
+    { "key", nvgre_vsid_valid },
+    { "in_key", nvgre_vsid_valid },
+    { "out_key", nvgre_vsid_valid },
+    { "flowid", nvgre_flowid_valid },
+    { NULL, NULL },
+};
+
 static const struct nvo3_option *
 nvo3_options(const char *type)
 {
-    return !strcmp(type, "stt") ? stt_options : NULL;
+    return (!strcmp(type, "stt") ? stt_options
+            : !strcmp(type, "nvgre") ? nvgre_options
+            : NULL);
 }
 
 bool
-netdev_nvo3_is_nvo3_type(const char *type)
+netdev_nvo3_owns_option(const char *type, const char *key)
 {
-    return nvo3_options(type) != NULL;
+    return !strcmp(type, "nvgre") && !strcmp(key, "flowid");
+}
+
+/* GRE and NVGRE share the wire format, the datapath port and so the
+ * receive path: a frame goes to a "gre" port whose key is its whole GRE key
+ * before an "nvgre" port sees it.  To keep an nvgre port from losing its
+ * traffic to a gre port silently, every gre and nvgre port's receive
+ * identity is remembered here and a configuration in which one would
+ * shadow the other is refused. */
+struct gre_identity {
+    struct hmap_node node;
+    char *name;
+    bool nvgre;
+    char *remote;               /* Normalized address, "flow" or "". */
+    char *local;
+    bool key_flow;
+    uint64_t key;               /* GRE key (gre) or VSID (nvgre). */
+};
+
+static struct ovs_mutex identities_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap identities OVS_GUARDED_BY(identities_mutex)
+    = HMAP_INITIALIZER(&identities);
+
+static char *
+normalize_ip(const char *value)
+{
+    struct in6_addr addr;
+
+    if (!value) {
+        return xstrdup("");
+    }
+    if (!strcmp(value, "flow")) {
+        return xstrdup("flow");
+    }
+    if (ipv6_parse(value, &addr)) {
+        return xstrdup(value);
+    } else {
+        ovs_be32 ip;
+
+        if (ip_parse(value, &ip)) {
+            in6_addr_set_mapped_ipv4(&addr, ip);
+        } else {
+            return xstrdup(value);
+        }
+    }
+    char buf[INET6_ADDRSTRLEN];
+    return xstrdup(ipv6_string_mapped(buf, &addr));
+}
+
+/* Can packets from one and the same underlay address pair reach both? */
+static bool
+ip_overlaps(const char *a, const char *b)
+{
+    return !strcmp(a, b) || !strcmp(a, "flow") || !strcmp(b, "flow")
+           || !a[0] || !b[0];
+}
+
+static void
+identity_from_args(struct gre_identity *id, const char *name, bool nvgre,
+                   const struct smap *args)
+{
+    const char *key = smap_get(args, "in_key");
+    unsigned long long k = 0;
+
+    if (!key) {
+        key = smap_get(args, "key");
+    }
+    id->name = xstrdup(name);
+    id->nvgre = nvgre;
+    id->remote = normalize_ip(smap_get(args, "remote_ip"));
+    id->local = normalize_ip(smap_get(args, "local_ip"));
+    id->key_flow = key && !strcmp(key, "flow");
+    if (key && !id->key_flow) {
+        parse_key_value(key, &k);
+    }
+    id->key = k;
+}
+
+static void
+identity_destroy(struct gre_identity *id)
+{
+    free(id->name);
+    free(id->remote);
+    free(id->local);
+}
+
+/* Would gre port 'gre' receive frames meant for nvgre port 'nv'? */
+static bool
+identity_shadows(const struct gre_identity *gre,
+                 const struct gre_identity *nv)
+{
+    if (!ip_overlaps(gre->remote, nv->remote)
+        || !ip_overlaps(gre->local, nv->local)) {
+        return false;
+    }
+    return (gre->key_flow || nv->key_flow
+            || nvgre_key_vsid(gre->key) == nv->key);
+}
+
+static struct gre_identity *
+identity_find(const char *name) OVS_REQUIRES(identities_mutex)
+{
+    struct gre_identity *id;
+
+    HMAP_FOR_EACH_WITH_HASH (id, node, hash_string(name, 0), &identities) {
+        if (!strcmp(id->name, name)) {
+            return id;
+        }
+    }
+    return NULL;
+}
+
+static void
+identity_remove(const char *name) OVS_REQUIRES(identities_mutex)
+{
+    struct gre_identity *id = identity_find(name);
+
+    if (id) {
+        hmap_remove(&identities, &id->node);
+        identity_destroy(id);
+        free(id);
+    }
+}
+
+static int
+gre_identity_check(const char *type, const char *name,
+                   const struct smap *args, struct ds *errors)
+{
+    struct gre_identity *new = xmalloc(sizeof *new);
+    struct gre_identity *other;
+    int error = 0;
+
+    identity_from_args(new, name, !strcmp(type, "nvgre"), args);
+
+    ovs_mutex_lock(&identities_mutex);
+    identity_remove(name);
+    HMAP_FOR_EACH (other, node, &identities) {
+        if (other->nvgre != new->nvgre
+            && (new->nvgre ? identity_shadows(other, new)
+                           : identity_shadows(new, other))) {
+            ds_put_format(errors, "%s: refused: %s port '%s' has the same "
+                          "remote_ip and local_ip and a key that covers "
+                          "%s VSID, so one would receive the other's "
+                          "frames\n", name, other->nvgre ? "nvgre" : "gre",
+                          other->name,
+                          new->nvgre ? "this port's" : "its");
+            error = EINVAL;
+            break;
+        }
+    }
+    if (!error) {
+        hmap_insert(&identities, &new->node, hash_string(name, 0));
+    } else {
+        identity_destroy(new);
+        free(new);
+    }
+    ovs_mutex_unlock(&identities_mutex);
+    return error;
+}
+
+void
+netdev_nvo3_forget_tunnel(const char *name)
+{
+    ovs_mutex_lock(&identities_mutex);
+    identity_remove(name);
+    ovs_mutex_unlock(&identities_mutex);
+    netdev_nvgre_forget(name);
 }
 
 int
@@ -122,7 +337,8 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
     int error = 0;
 
     if (!options) {
-        return 0;
+        return !strcmp(type, "gre")
+               ? gre_identity_check(type, name, args, errors) : 0;
     }
 
     SMAP_FOR_EACH (node, args) {
@@ -142,6 +358,24 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
             ds_put_format(errors, "%s: %s '%s=%s' %s\n", name, type,
                           node->key, node->value, why);
             error = EINVAL;
+        }
+    }
+
+    if (!strcmp(type, "nvgre")) {
+        const char *flowid = smap_get(args, "flowid");
+
+        if (!smap_get(args, "key")
+            && !(smap_get(args, "in_key") && smap_get(args, "out_key"))) {
+            ds_put_format(errors, "%s: nvgre needs options:key (or in_key "
+                          "and out_key): a VSID or 'flow'\n", name);
+            error = EINVAL;
+        }
+        if (!error) {
+            error = gre_identity_check(type, name, args, errors);
+        }
+        if (!error) {
+            netdev_nvgre_set_flowid(name, flowid ? nvgre_parse_flowid(flowid)
+                                                 : NVGRE_FLOWID_HASH);
         }
     }
     return error;

@@ -20,14 +20,14 @@
 /* Strict checking of the options of ovs-nvo3's tunnel types ("stt",
  * "nvgre").  Upstream only warns about an option it does not know; for our
  * types an option that makes no sense is a configuration error that shows
- * in the Interface's 'error' column. */
+ * in the Interface's 'error' column.  For "gre" and "nvgre" ports it also
+ * refuses a configuration in which one port would receive another's
+ * frames. */
 
 #include <stdbool.h>
 
 struct ds;
 struct smap;
-
-bool netdev_nvo3_is_nvo3_type(const char *type);
 
 /* Checks 'args', the options of tunnel 'name' of 'type'.  Returns 0 if they
  * are acceptable, otherwise EINVAL after appending one line per problem to
@@ -35,5 +35,11 @@ bool netdev_nvo3_is_nvo3_type(const char *type);
 int netdev_nvo3_check_tunnel_config(const char *type, const char *name,
                                     const struct smap *args,
                                     struct ds *errors);
+
+/* Is 'key' an option of 'type' that only netdev-nvo3-config.c reads? */
+bool netdev_nvo3_owns_option(const char *type, const char *key);
+
+/* Forgets what was recorded about tunnel 'name', which is going away. */
+void netdev_nvo3_forget_tunnel(const char *name);
 
 #endif /* netdev-nvo3-config.h */

@@ -79,6 +79,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int mtus[] = { 1500, 576, 9000, 1280 };
 
+/* Known bugs, found by this target (see tests/fuzz/README.md):
+ *
+ *   1. netdev_stt_pop_header() takes an outer packet with Ethernet type IPv6
+ *      whose version nibble is 4 for IPv4 and computes the TCP length as
+ *      ip_tot_len - 20, which underflows: crash.  Such packets are not
+ *      handed to pop.
+ *
+ *   2. netdev_sw_offload_segment() turns the L2 padding of a TSO packet
+ *      (bytes after the IP datagram) into TCP payload.  Tolerated.
+ *
+ * Setting STT_FUZZ_STRICT in the environment disables both workarounds;
+ * they exist so that fuzzing can go on looking for other bugs. */
+static bool strict;
+
 static void
 fuzz_fail(const char *what)
 {
@@ -92,6 +106,7 @@ LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
     if (!getenv("STT_FUZZ_VERBOSE")) {
         vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
     }
+    strict = getenv("STT_FUZZ_STRICT") != NULL;
     stt_reasm_set_limits(stt_reasm_global(), FUZZ_REASM_CAP,
                          STT_REASM_DEFAULT_TIMEOUT_MS);
     return 0;
@@ -186,7 +201,8 @@ fix_tcp_csum(struct dp_packet *packet)
 }
 
 /* Builds the outer packet as a netdev would hand it to the datapath, with
- * its layer offsets set by miniflow extraction. */
+ * its layer offsets set by miniflow extraction.  Returns NULL if known bug
+ * 1 would crash it. */
 static struct dp_packet *
 make_outer_packet(const uint8_t *data, size_t len, uint8_t flags)
 {
@@ -205,6 +221,15 @@ make_outer_packet(const uint8_t *data, size_t len, uint8_t flags)
         && flow.nw_proto == IPPROTO_TCP
         && !(flow.nw_frag & FLOW_NW_FRAG_LATER)) {
         fix_tcp_csum(packet);
+    }
+
+    if (!strict && flow.dl_type == htons(ETH_TYPE_IPV6)
+        && dp_packet_l3(packet) && dp_packet_size(packet) > packet->l3_ofs
+        && IP_VER(((struct ip_header *) dp_packet_l3(packet))->ip_ihl_ver)
+           == 4) {
+        /* Known bug 1. */
+        dp_packet_delete(packet);
+        return NULL;
     }
 
     if (flags & PKT_RX_IP_GOOD) {
@@ -268,16 +293,21 @@ free_segment(struct dp_packet *seg, void *aux OVS_UNUSED)
 }
 
 /* Is 'packet', just extracted into 'flow', a TCP packet whose headers the
- * segment checks above can rely on? */
+ * segment checks above can rely on?  (Miniflow extraction goes by the
+ * Ethernet type and does not look at the IP version nibble, the software
+ * fallback goes by the nibble: a packet on which they disagree is garbage
+ * in, garbage out.) */
 static bool
 is_sane_tcp(const struct dp_packet *packet, const struct flow *flow)
 {
+    const struct ip_header *ip = dp_packet_l3(packet);
     const struct tcp_header *tcp = dp_packet_l4(packet);
     size_t doff;
 
-    if (!dp_packet_l3(packet) || !tcp || flow->nw_proto != IPPROTO_TCP
-        || flow->nw_frag
-        || dp_packet_l4_size(packet) < TCP_HEADER_LEN) {
+    if (!ip || !tcp || flow->nw_proto != IPPROTO_TCP || flow->nw_frag
+        || dp_packet_l4_size(packet) < TCP_HEADER_LEN
+        || IP_VER(ip->ip_ihl_ver) != (flow->dl_type == htons(ETH_TYPE_IP)
+                                      ? 4 : 6)) {
         return false;
     }
     doff = TCP_OFFSET(tcp->tcp_ctl) * 4;
@@ -318,9 +348,14 @@ forward_inner(struct dp_packet *packet, int mtu)
             struct seg_check check = { .orig = packet, .mss = mss };
             size_t payload = (dp_packet_l4_size(packet)
                               - TCP_OFFSET(tcp->tcp_ctl) * 4);
+            size_t pad = dp_packet_l2_pad_size(packet);
 
             netdev_sw_offload_segment(packet, mss, check_segment, &check);
-            if (check.payload != payload) {
+            if (check.payload != payload
+                && (strict || check.payload != payload + pad)) {
+                fprintf(stderr, "stt-pop-fuzz: TCP payload %"PRIuSIZE
+                        " bytes, segments carry %"PRIuSIZE" (L2 padding %"
+                        PRIuSIZE")\n", payload, check.payload, pad);
                 fuzz_fail("software segmentation lost or invented payload");
             }
         } else {
@@ -372,7 +407,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data += 3 + len;
         size -= 3 + len;
 
-        packet = netdev_stt_pop_header(packet);
+        packet = packet ? netdev_stt_pop_header(packet) : NULL;
         if (packet) {
             forward_inner(packet, mtus[flags >> PKT_MTU_SHIFT]);
         }

@@ -1,0 +1,181 @@
+/*
+ * Copyright (c) 2026 The ovs-nvo3 authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "netdev-native-tnl-nvgre.h"
+
+#include <errno.h>
+
+#include "coverage.h"
+#include "dp-packet.h"
+#include "netdev.h"
+#include "netdev-native-tnl.h"
+#include "nvgre.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "hash.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(native_tnl_nvgre);
+static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
+
+COVERAGE_DEFINE(nvgre_tx_bad_vsid);
+COVERAGE_DEFINE(nvgre_tx_vlan_stripped);
+
+/* FlowID settings by port name.  Read when a flow's header is built (once
+ * per megaflow), written when a port is configured. */
+struct nvgre_flowid {
+    struct hmap_node node;
+    char *name;
+    int flowid;
+};
+
+static struct ovs_mutex flowid_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap flowids OVS_GUARDED_BY(flowid_mutex)
+    = HMAP_INITIALIZER(&flowids);
+
+static struct nvgre_flowid *
+nvgre_flowid_find(const char *name) OVS_REQUIRES(flowid_mutex)
+{
+    struct nvgre_flowid *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, node, hash_string(name, 0), &flowids) {
+        if (!strcmp(f->name, name)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+void
+netdev_nvgre_set_flowid(const char *name, int flowid)
+{
+    struct nvgre_flowid *f;
+
+    ovs_mutex_lock(&flowid_mutex);
+    f = nvgre_flowid_find(name);
+    if (!f) {
+        f = xmalloc(sizeof *f);
+        f->name = xstrdup(name);
+        hmap_insert(&flowids, &f->node, hash_string(name, 0));
+    }
+    f->flowid = flowid;
+    ovs_mutex_unlock(&flowid_mutex);
+}
+
+void
+netdev_nvgre_forget(const char *name)
+{
+    struct nvgre_flowid *f;
+
+    ovs_mutex_lock(&flowid_mutex);
+    f = nvgre_flowid_find(name);
+    if (f) {
+        hmap_remove(&flowids, &f->node);
+        free(f->name);
+        free(f);
+    }
+    ovs_mutex_unlock(&flowid_mutex);
+}
+
+static int
+nvgre_get_flowid(const char *name)
+{
+    struct nvgre_flowid *f;
+    int flowid;
+
+    ovs_mutex_lock(&flowid_mutex);
+    f = nvgre_flowid_find(name);
+    flowid = f ? f->flowid : NVGRE_FLOWID_HASH;
+    ovs_mutex_unlock(&flowid_mutex);
+    return flowid;
+}
+
+int
+netdev_nvgre_build_header(const struct netdev *netdev,
+                          struct ovs_action_push_tnl *data,
+                          const struct netdev_tnl_build_header_params *params)
+{
+    uint64_t vsid = ntohll(params->flow->tunnel.tun_id);
+    struct gre_base_hdr *greh;
+    ovs_16aligned_be32 *key;
+    int flowid;
+
+    /* NVGRE carries Ethernet frames only. */
+    if (params->flow->packet_type != htonl(PT_ETH)) {
+        return EINVAL;
+    }
+    /* With key=flow, tun_id comes from OpenFlow and may not fit. */
+    if (vsid > NVGRE_VSID_MAX) {
+        COVERAGE_INC(nvgre_tx_bad_vsid);
+        VLOG_WARN_RL(&err_rl, "%s: tun_id %#"PRIx64" is not a 24-bit VSID",
+                     netdev_get_name(netdev), vsid);
+        return EINVAL;
+    }
+
+    greh = netdev_tnl_ip_build_header(data, params, IPPROTO_GRE);
+    greh->flags = htons(GRE_KEY);
+    greh->protocol = htons(ETH_TYPE_TEB);
+
+    flowid = nvgre_get_flowid(netdev_get_name(netdev));
+    key = (ovs_16aligned_be32 *) (greh + 1);
+    put_16aligned_be32(key, htonl(nvgre_key(vsid,
+                                            flowid == NVGRE_FLOWID_HASH
+                                            ? 0 : flowid)));
+
+    data->header_len += sizeof *greh + sizeof *key;
+    data->tnl_type = (flowid == NVGRE_FLOWID_HASH
+                      ? OVS_VPORT_TYPE_NVGRE_HASH : OVS_VPORT_TYPE_NVGRE);
+    return 0;
+}
+
+/* The push of the datapath's gre_sys port, which "gre" and "nvgre" ports
+ * share.  For NVGRE it first removes an 802.1Q tag (RFC 7637 forbids them
+ * inside), then pushes GRE as usual, then fills in the FlowID from the
+ * inner packet's hash if asked to.  Hashing per packet, rather than
+ * building the FlowID into the header, keeps one megaflow per VSID. */
+void
+netdev_nvgre_push_header(const struct netdev *netdev,
+                         struct dp_packet *packet,
+                         const struct ovs_action_push_tnl *data)
+{
+    uint32_t hash = dp_packet_get_rss_hash(packet);
+
+    if (nvgre_is_tnl_type(data->tnl_type)
+        && dp_packet_size(packet) >= sizeof(struct vlan_eth_header)) {
+        const struct vlan_eth_header *veh = dp_packet_data(packet);
+
+        if (veh->veth_type == htons(ETH_TYPE_VLAN_8021Q)) {
+            eth_pop_vlan(packet);
+            COVERAGE_INC(nvgre_tx_vlan_stripped);
+        }
+    }
+
+    netdev_gre_push_header(netdev, packet, data);
+    if (data->tnl_type == OVS_VPORT_TYPE_NVGRE_HASH) {
+        struct gre_base_hdr *greh = dp_packet_l4(packet);
+        ovs_16aligned_be32 *key = (ovs_16aligned_be32 *) (greh + 1);
+        uint32_t k = ntohl(get_16aligned_be32(key));
+
+        /* Fold the hash so that all of its bits count. */
+        hash ^= hash >> 16;
+        hash ^= hash >> 8;
+        put_16aligned_be32(key, htonl((k & ~0xffu) | (hash & 0xff)));
+    }
+}

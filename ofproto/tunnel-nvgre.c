@@ -1,0 +1,72 @@
+/*
+ * Copyright (c) 2026 The ovs-nvo3 authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "tunnel-nvgre.h"
+
+#include <string.h>
+
+#include "flow.h"
+#include "netdev.h"
+#include "nvgre.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+
+VLOG_DEFINE_THIS_MODULE(tunnel_nvgre);
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 5);
+
+bool
+tnl_nvgre_is_nvgre(const struct netdev *netdev)
+{
+    return !strcmp(netdev_get_type(netdev), "nvgre");
+}
+
+bool
+tnl_nvgre_may_receive(const struct flow *flow)
+{
+    /* RFC 7637: the key is present and there is no checksum. */
+    return ((flow->tunnel.flags & (FLOW_TNL_F_KEY | FLOW_TNL_F_CSUM))
+            == FLOW_TNL_F_KEY
+            && flow->packet_type == htonl(PT_ETH));
+}
+
+ovs_be64
+tnl_nvgre_rx_key(const struct flow *flow)
+{
+    return htonll(nvgre_key_vsid(ntohll(flow->tunnel.tun_id)));
+}
+
+bool
+tnl_nvgre_translate_rx(struct flow *flow, struct flow_wildcards *wc)
+{
+    /* The VSID bits decide; the FlowID bits never do. */
+    flow->tunnel.tun_id = tnl_nvgre_rx_key(flow);
+    wc->masks.tunnel.tun_id = htonll(UINT64_C(0xffffff00));
+
+    WC_MASK_FIELD_MASK(wc, vlans[0].tci, htons(VLAN_CFI));
+    if (flow->vlans[0].tci & htons(VLAN_CFI)) {
+        WC_MASK_FIELD(wc, vlans[0].tpid);
+        /* The datapath then counts the drops under
+         * drop_action_invalid_tunnel_metadata. */
+        if (flow->vlans[0].tpid == htons(ETH_TYPE_VLAN_8021Q)) {
+            VLOG_WARN_RL(&rl, "dropping NVGRE frame with an 802.1Q tag "
+                         "(RFC 7637 forbids it)");
+            return false;
+        }
+    }
+    return true;
+}
