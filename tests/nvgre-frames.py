@@ -19,7 +19,7 @@ frames, os-ken's packet library (gre.nvgre) decodes them.  Packets are hex
 strings, as ovs-pcap prints them and netdev-dummy/receive takes them.
 
   nvgre-frames.py frame [options] INNER-HEX     one NVGRE frame
-  nvgre-frames.py decode HEX...                 one line per frame
+  nvgre-frames.py decode [--pcap FILE] HEX...   one line per frame
 """
 
 import argparse
@@ -70,13 +70,19 @@ def main():
     f.add_argument('--csum', action='store_true')
     f.add_argument('inner')
     d = sub.add_parser('decode')
-    d.add_argument('packets', nargs='+')
+    d.add_argument('--pcap', help='decode the packets of this capture')
+    d.add_argument('--count', type=int, default=0, help='at most this many')
+    d.add_argument('packets', nargs='*')
     a = p.parse_args()
     if a.cmd == 'frame':
         print(build(a, bytes.fromhex(a.inner)).hex())
     else:
-        for h in a.packets:
-            print(decode(bytes.fromhex(h)))
+        packets = [bytes.fromhex(h) for h in a.packets]
+        if a.pcap:
+            from scapy.all import rdpcap, raw
+            packets += [raw(p) for p in rdpcap(a.pcap, count=a.count or -1)]
+        for data in packets:
+            print(decode(data))
     return 0
 
 

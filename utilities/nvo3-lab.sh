@@ -9,6 +9,7 @@
 #   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
 #   hv_tep HV IP/LEN [IF]      br1 with uplink IF (eth0), internal port tep0
 #                              holding the tunnel endpoint address, and br2
+#   hv_tep_addr HV IP/LEN      another address on tep0 (e.g. IPv6)
 #   hv_add_vm HV VM IP/LEN     netns VM whose eth0 is attached to HV's br2
 #   hv HV CMD...               runs CMD inside HV with HV's OVS environment
 #   hv_vsctl/hv_ofctl/hv_appctl HV ARGS...   the OVS tools, talking to HV
@@ -117,6 +118,25 @@ hv_tep () {
         -- add-br br2 -- set bridge br2 datapath_type=netdev || return 1
     hv "$name" ip link set tep0 up
     hv "$name" ip addr add "$addr" dev tep0
+}
+
+# hv_tep_addr HV ADDR/LEN: one more endpoint address on tep0 (IPv6 ones
+# without duplicate address detection, which would delay them).
+hv_tep_addr () {
+    local name=$1 addr=$2
+    case $addr in
+        *:*) hv "$name" ip addr add "$addr" dev tep0 nodad ;;
+        *) hv "$name" ip addr add "$addr" dev tep0 ;;
+    esac
+}
+
+# hv_neigh HV ADDR PEER-HV: tells HV's tunnel neighbour cache that ADDR is
+# PEER-HV's tep0, for IPv6 underlays (3.1's native tunnelling does not
+# learn IPv6 neighbours from the kernel's neighbour discovery here).
+hv_neigh () {
+    local name=$1 addr=$2 peer=$3 mac
+    mac=$(hv "$peer" cat /sys/class/net/tep0/address) || return 1
+    hv_appctl "$name" tnl/neigh/set br1 "$addr" "$mac" > /dev/null
 }
 
 # hv_add_vm HV VM IP/LEN [MTU] [MAC]: a VM is a namespace whose eth0 is a
