@@ -328,24 +328,32 @@ netdev_stt_pop_header(struct dp_packet *packet)
         goto drop;
     }
 
-    /* The TCP length comes from the IP header: short frames are padded. */
-    if (IP_VER(((struct ip_header *) dp_packet_l3(packet))->ip_ihl_ver) == 4) {
-        const struct ip_header *ip = dp_packet_l3(packet);
+    /* The TCP length comes from the IP header: short frames are padded.
+     * The Ethernet type (which placed the L4 offset) and the IP version
+     * (which netdev_tnl_ip_extract_tnl_md() went by) must agree. */
+    const struct ip_header *ip = dp_packet_l3(packet);
+    size_t l3_hlen = (const char *) tcp - (const char *) ip;
+    size_t room = (const char *) dp_packet_tail(packet) - (const char *) tcp;
+    bool ipv6 = netdev_tnl_is_header_ipv6(dp_packet_data(packet));
+    size_t ip_len;
 
-        tcp_len = ntohs(ip->ip_tot_len) - IP_HEADER_LEN;
-    } else {
-        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
-        size_t ext_len = (char *) tcp - (char *) (ip6 + 1);
-
-        tcp_len = ntohs(ip6->ip6_plen);
-        if (tcp_len < ext_len) {
-            COVERAGE_INC(stt_rx_bad_ip);
-            goto drop;
-        }
-        tcp_len -= ext_len;
+    if (IP_VER(ip->ip_ihl_ver) != (ipv6 ? 6 : 4)) {
+        COVERAGE_INC(stt_rx_bad_ip);
+        goto drop;
     }
-    if (tcp_len < TCP_HEADER_LEN
-        || (char *) tcp + tcp_len > (char *) dp_packet_tail(packet)) {
+    if (ipv6) {
+        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
+
+        ip_len = IPV6_HEADER_LEN + ntohs(ip6->ip6_plen);
+    } else {
+        ip_len = ntohs(ip->ip_tot_len);
+    }
+    if (ip_len < l3_hlen) {
+        COVERAGE_INC(stt_rx_bad_ip);
+        goto drop;
+    }
+    tcp_len = ip_len - l3_hlen;
+    if (tcp_len < TCP_HEADER_LEN || tcp_len > room) {
         COVERAGE_INC(stt_rx_bad_tcp);
         goto drop;
     }
@@ -361,7 +369,7 @@ netdev_stt_pop_header(struct dp_packet *packet)
         && !dp_packet_hwol_l4_is_tcp(packet)) {
         uint32_t pseudo;
 
-        if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
+        if (ipv6) {
             const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
 
             pseudo = csum_continue(0, &ip6->ip6_src, sizeof ip6->ip6_src);

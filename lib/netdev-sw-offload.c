@@ -135,7 +135,7 @@ netdev_sw_offload_segment(struct dp_packet *packet, size_t mss,
     const char *data = dp_packet_data(packet);
     const struct tcp_header *tcp = dp_packet_l4(packet);
     const struct ip_header *ip = dp_packet_l3(packet);
-    size_t l3_ofs, l4_ofs, hdr_len, payload_len, ofs;
+    size_t l3_ofs, l4_ofs, hdr_len, payload_len, ofs, size;
     uint32_t seq;
     uint16_t ip_id, ctl;
     size_t n = 0;
@@ -150,12 +150,14 @@ netdev_sw_offload_segment(struct dp_packet *packet, size_t mss,
     l3_ofs = (const char *) ip - data;
     l4_ofs = (const char *) tcp - data;
     hdr_len = l4_ofs + TCP_OFFSET(tcp->tcp_ctl) * 4;
-    if (hdr_len > dp_packet_size(packet) || hdr_len < l4_ofs + TCP_HEADER_LEN) {
+    /* Ethernet padding after the IP datagram is not payload. */
+    size = dp_packet_size(packet) - dp_packet_l2_pad_size(packet);
+    if (hdr_len > size || hdr_len < l4_ofs + TCP_HEADER_LEN) {
         COVERAGE_INC(sw_offload_bad_packet);
         dp_packet_delete(packet);
         return 0;
     }
-    payload_len = dp_packet_size(packet) - hdr_len;
+    payload_len = size - hdr_len;
 
     if (payload_len <= mss) {
         netdev_sw_offload_csum(packet);

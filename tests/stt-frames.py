@@ -21,6 +21,7 @@ Packets are exchanged as hex strings, one per line, as ovs-pcap prints them
 and netdev-dummy/receive takes them.
 
   stt-frames.py udp-frame --len N [--vlan TCI]     an inner test frame
+  stt-frames.py tcp-frame --payload N [--pad P]   an inner TCP frame
   stt-frames.py arp-frame                          an inner ARP request
   stt-frames.py segments [options] INNER-HEX       STT segments, one per line
   stt-frames.py decode HEX...                      one line per segment
@@ -62,6 +63,23 @@ def udp_frame(length, vlan=None):
                      17, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
     ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
     return eth + ip + udp
+
+
+def tcp_frame(payload_len, pad=0):
+    """An Ethernet/IPv4/TCP frame with 'payload_len' bytes of payload and
+    'pad' bytes of Ethernet padding after the IP datagram."""
+    eth = (mac('50:54:00:00:00:02') + mac('50:54:00:00:00:01')
+           + struct.pack('!H', ETH_IP))
+    payload = bytes((i * 5 + 1) & 0xff for i in range(payload_len))
+    tcp = struct.pack('!HHIIBBHHH', 40000, 80, 1, 1, 5 << 4, 0x18, 512, 0,
+                      0) + payload
+    pseudo = bytes([10, 0, 0, 1, 10, 0, 0, 2, 0, 6]) + struct.pack('!H',
+                                                                   len(tcp))
+    tcp = tcp[:16] + struct.pack('!H', csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 7, 0x4000, 64,
+                     6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    return eth + ip + tcp + b'\xee' * pad
 
 
 def arp_frame():
@@ -157,6 +175,9 @@ def main():
     u = sub.add_parser('udp-frame')
     u.add_argument('--len', type=int, required=True)
     u.add_argument('--vlan', type=lambda x: int(x, 0))
+    t = sub.add_parser('tcp-frame')
+    t.add_argument('--payload', type=int, required=True)
+    t.add_argument('--pad', type=int, default=0)
     sub.add_parser('arp-frame')
     s = sub.add_parser('segments')
     s.add_argument('--smac', default='f8:bc:12:44:34:b6')
@@ -183,6 +204,8 @@ def main():
 
     if a.cmd == 'udp-frame':
         print(udp_frame(a.len, a.vlan).hex())
+    elif a.cmd == 'tcp-frame':
+        print(tcp_frame(a.payload, a.pad).hex())
     elif a.cmd == 'arp-frame':
         print(arp_frame().hex())
     elif a.cmd == 'segments':
