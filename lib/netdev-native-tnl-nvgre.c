@@ -24,12 +24,10 @@
 #include "dp-packet.h"
 #include "netdev.h"
 #include "netdev-native-tnl.h"
+#include "netdev-nvo3-config.h"
 #include "nvgre.h"
-#include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
-#include "ovs-thread.h"
 #include "packets.h"
-#include "hash.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(native_tnl_nvgre);
@@ -37,75 +35,6 @@ static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
 COVERAGE_DEFINE(nvgre_tx_bad_vsid);
 COVERAGE_DEFINE(nvgre_tx_vlan_stripped);
-
-/* FlowID settings by port name.  Read when a flow's header is built (once
- * per megaflow), written when a port is configured. */
-struct nvgre_flowid {
-    struct hmap_node node;
-    char *name;
-    int flowid;
-};
-
-static struct ovs_mutex flowid_mutex = OVS_MUTEX_INITIALIZER;
-static struct hmap flowids OVS_GUARDED_BY(flowid_mutex)
-    = HMAP_INITIALIZER(&flowids);
-
-static struct nvgre_flowid *
-nvgre_flowid_find(const char *name) OVS_REQUIRES(flowid_mutex)
-{
-    struct nvgre_flowid *f;
-
-    HMAP_FOR_EACH_WITH_HASH (f, node, hash_string(name, 0), &flowids) {
-        if (!strcmp(f->name, name)) {
-            return f;
-        }
-    }
-    return NULL;
-}
-
-void
-netdev_nvgre_set_flowid(const char *name, int flowid)
-{
-    struct nvgre_flowid *f;
-
-    ovs_mutex_lock(&flowid_mutex);
-    f = nvgre_flowid_find(name);
-    if (!f) {
-        f = xmalloc(sizeof *f);
-        f->name = xstrdup(name);
-        hmap_insert(&flowids, &f->node, hash_string(name, 0));
-    }
-    f->flowid = flowid;
-    ovs_mutex_unlock(&flowid_mutex);
-}
-
-void
-netdev_nvgre_forget(const char *name)
-{
-    struct nvgre_flowid *f;
-
-    ovs_mutex_lock(&flowid_mutex);
-    f = nvgre_flowid_find(name);
-    if (f) {
-        hmap_remove(&flowids, &f->node);
-        free(f->name);
-        free(f);
-    }
-    ovs_mutex_unlock(&flowid_mutex);
-}
-
-static int
-nvgre_get_flowid(const char *name)
-{
-    struct nvgre_flowid *f;
-    int flowid;
-
-    ovs_mutex_lock(&flowid_mutex);
-    f = nvgre_flowid_find(name);
-    flowid = f ? f->flowid : NVGRE_FLOWID_HASH;
-    ovs_mutex_unlock(&flowid_mutex);
-    return flowid;
-}
 
 int
 netdev_nvgre_build_header(const struct netdev *netdev,
@@ -133,7 +62,7 @@ netdev_nvgre_build_header(const struct netdev *netdev,
     greh->flags = htons(GRE_KEY);
     greh->protocol = htons(ETH_TYPE_TEB);
 
-    flowid = nvgre_get_flowid(netdev_get_name(netdev));
+    flowid = netdev_nvo3_nvgre_flowid(netdev_get_name(netdev));
     key = (ovs_16aligned_be32 *) (greh + 1);
     put_16aligned_be32(key, htonl(nvgre_key(vsid,
                                             flowid == NVGRE_FLOWID_HASH

@@ -33,9 +33,4 @@ int netdev_nvgre_build_header(const struct netdev *,
 void netdev_nvgre_push_header(const struct netdev *, struct dp_packet *,
                               const struct ovs_action_push_tnl *);
 
-/* The FlowID setting of the nvgre port named 'name' (NVGRE_FLOWID_HASH or
- * 0..255), as last configured; netdev-nvo3-config.c keeps it. */
-void netdev_nvgre_set_flowid(const char *name, int flowid);
-void netdev_nvgre_forget(const char *name);
-
 #endif /* netdev-native-tnl-nvgre.h */

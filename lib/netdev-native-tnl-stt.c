@@ -400,10 +400,11 @@ netdev_stt_pop_header(struct dp_packet *packet)
             COVERAGE_INC(stt_rx_bad_frame);
             goto drop;
         }
-        dp_packet_set_size(packet, payload + len
-                           - (const char *) dp_packet_data(packet));
-        dp_packet_reset_packet(packet,
-                               payload - (const char *) dp_packet_data(packet));
+        size_t outer_len = payload - (const char *) dp_packet_data(packet);
+
+        /* Drop the Ethernet padding, then the outer headers. */
+        dp_packet_set_size(packet, outer_len + len);
+        dp_packet_reset_packet(packet, outer_len);
         COVERAGE_INC(stt_rx_fast_path);
     } else {
         struct stt_reasm_seg seg;

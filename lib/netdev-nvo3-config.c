@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "hash.h"
-#include "netdev-native-tnl-nvgre.h"
 #include "nvgre.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -176,6 +175,7 @@ struct gre_identity {
     char *local;
     bool key_flow;
     uint64_t key;               /* GRE key (gre) or VSID (nvgre). */
+    int flowid;                 /* nvgre only: NVGRE_FLOWID_HASH or 0-255. */
 };
 
 static struct ovs_mutex identities_mutex = OVS_MUTEX_INITIALIZER;
@@ -235,6 +235,9 @@ identity_from_args(struct gre_identity *id, const char *name, bool nvgre,
         parse_key_value(key, &k);
     }
     id->key = k;
+
+    key = smap_get(args, "flowid");
+    id->flowid = key ? nvgre_parse_flowid(key) : NVGRE_FLOWID_HASH;
 }
 
 static void
@@ -325,7 +328,19 @@ netdev_nvo3_forget_tunnel(const char *name)
     ovs_mutex_lock(&identities_mutex);
     identity_remove(name);
     ovs_mutex_unlock(&identities_mutex);
-    netdev_nvgre_forget(name);
+}
+
+int
+netdev_nvo3_nvgre_flowid(const char *name)
+{
+    struct gre_identity *id;
+    int flowid;
+
+    ovs_mutex_lock(&identities_mutex);
+    id = identity_find(name);
+    flowid = id ? id->flowid : NVGRE_FLOWID_HASH;
+    ovs_mutex_unlock(&identities_mutex);
+    return flowid;
 }
 
 int
@@ -362,8 +377,6 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
     }
 
     if (!strcmp(type, "nvgre")) {
-        const char *flowid = smap_get(args, "flowid");
-
         if (!smap_get(args, "key")
             && !(smap_get(args, "in_key") && smap_get(args, "out_key"))) {
             ds_put_format(errors, "%s: nvgre needs options:key (or in_key "
@@ -372,10 +385,6 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
         }
         if (!error) {
             error = gre_identity_check(type, name, args, errors);
-        }
-        if (!error) {
-            netdev_nvgre_set_flowid(name, flowid ? nvgre_parse_flowid(flowid)
-                                                 : NVGRE_FLOWID_HASH);
         }
     }
     return error;

@@ -39,6 +39,10 @@ int netdev_nvo3_check_tunnel_config(const char *type, const char *name,
 /* Is 'key' an option of 'type' that only netdev-nvo3-config.c reads? */
 bool netdev_nvo3_owns_option(const char *type, const char *key);
 
+/* The FlowID setting of nvgre port 'name' as last configured:
+ * NVGRE_FLOWID_HASH or 0-255. */
+int netdev_nvo3_nvgre_flowid(const char *name);
+
 /* Forgets what was recorded about tunnel 'name', which is going away. */
 void netdev_nvo3_forget_tunnel(const char *name);
 

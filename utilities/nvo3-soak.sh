@@ -1,0 +1,83 @@
+#! /bin/bash
+# ovs-nvo3 soak: iperf3 over STT for a long time with the reassembly path in
+# use (VMs with a 1500-byte MTU and no TSO, so every full-size frame crosses
+# in two segments), checking that ovs-vswitchd's memory stays flat and that
+# it logs no error.
+#
+# Usage: nvo3-soak.sh BUILDDIR [SECONDS]      (default 600; run as root)
+#
+# Prints the RSS of both ovs-vswitchd instances once a minute and exits
+# non-zero if either grew by 5% or more from the first minute's value, or
+# logged a warning or an error.
+set -e -o pipefail
+
+builddir=${1:?usage: nvo3-soak.sh BUILDDIR [SECONDS]}
+seconds=${2:-600}
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+[ "$(id -u)" = 0 ] || { echo "nvo3-soak: must run as root" >&2; exit 1; }
+export PATH=$builddir/utilities:$builddir/vswitchd:$builddir/ovsdb:$PATH
+. "$top/utilities/nvo3-lab.sh"
+
+LAB_SCHEMA=$builddir/vswitchd/vswitch.ovsschema
+LAB_QUIET=1
+lab_init nvo3soak- "$top/build/soak"
+lab_cleanup
+trap 'lab_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+hv_start hv1 2>/dev/null
+hv_start hv2 2>/dev/null
+lab_underlay hv1 hv2
+hv_tep hv1 192.0.2.1/24
+hv_tep hv2 192.0.2.2/24
+hv_add_vm hv1 vm1 198.51.100.1/24 1500
+hv_add_vm hv2 vm2 198.51.100.2/24 1500
+hv_vsctl hv1 add-port br2 stt0 -- set interface stt0 type=stt \
+    options:remote_ip=192.0.2.2 options:key=9
+hv_vsctl hv2 add-port br2 stt0 -- set interface stt0 type=stt \
+    options:remote_ip=192.0.2.1 options:key=9
+for i in $(seq 1 30); do
+    vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null && break
+done
+
+rss () {
+    awk '/^VmRSS/ {print $2}' "/proc/$(cat "$LAB_DIR/$1/ovs-vswitchd.pid")/status"
+}
+
+lab_spawn "$LAB_DIR/iperf3-server.pid" vm2 iperf3 -s > /dev/null 2>&1
+sleep 1
+lab_spawn "$LAB_DIR/iperf3-client.pid" vm1 \
+    iperf3 -c 198.51.100.2 -t "$seconds" -i 60 > "$LAB_DIR/iperf3.log" 2>&1
+
+echo "nvo3-soak: $seconds s of iperf3 over STT (reassembly in use)"
+printf '%8s %12s %12s %12s\n' seconds "hv1 RSS kB" "hv2 RSS kB" "reassembled"
+elapsed=0
+first1= first2=
+while kill -0 "$(cat "$LAB_DIR/iperf3-client.pid")" 2>/dev/null; do
+    sleep 60
+    elapsed=$((elapsed + 60))
+    r1=$(rss hv1) r2=$(rss hv2)
+    [ -n "$first1" ] || { first1=$r1; first2=$r2; }
+    printf '%8d %12d %12d %12s\n' $elapsed "$r1" "$r2" \
+        "$(hv_appctl hv2 stt/reassembly-show | sed -n 's/^completed: //p')"
+done
+grep -E 'sender|receiver' "$LAB_DIR/iperf3.log" || true
+
+status=0
+for hv in hv1 hv2; do
+    last=$(rss $hv)
+    first=$([ $hv = hv1 ] && echo "$first1" || echo "$first2")
+    growth=$(( (last - first) * 100 / first ))
+    echo "nvo3-soak: $hv RSS $first kB after 1 min, $last kB at the end ($growth%)"
+    if [ $(( (last - first) * 100 )) -ge $(( first * 5 )) ]; then
+        echo "nvo3-soak: FAIL: $hv grew by 5% or more" >&2
+        status=1
+    fi
+    if grep -E '\|(WARN|ERR|EMER)\|' "$LAB_DIR/$hv/ovs-vswitchd.log"; then
+        echo "nvo3-soak: FAIL: $hv logged warnings or errors" >&2
+        status=1
+    fi
+done
+[ $status = 0 ] && echo "nvo3-soak: PASS"
+exit $status
