@@ -48,7 +48,7 @@ def csum(data):
     return ~s & 0xffff
 
 
-def udp_frame(length, vlan=None):
+def udp_frame(length, vlan=None, tos=0):
     """An Ethernet/IPv4/UDP frame of exactly 'length' bytes (no FCS)."""
     eth = mac('50:54:00:00:00:02') + mac('50:54:00:00:00:01')
     if vlan is not None:
@@ -59,8 +59,8 @@ def udp_frame(length, vlan=None):
         raise SystemExit('frame too short')
     payload = bytes((i * 7 + 3) & 0xff for i in range(payload_len))
     udp = struct.pack('!HHHH', 5000, 6000, 8 + payload_len, 0) + payload
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0x4000, 64,
-                     17, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, tos, 20 + len(udp), 0, 0x4000,
+                     64, 17, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
     ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
     return eth + ip + udp
 
@@ -175,6 +175,7 @@ def main():
     u = sub.add_parser('udp-frame')
     u.add_argument('--len', type=int, required=True)
     u.add_argument('--vlan', type=lambda x: int(x, 0))
+    u.add_argument('--tos', type=lambda x: int(x, 0), default=0)
     t = sub.add_parser('tcp-frame')
     t.add_argument('--payload', type=int, required=True)
     t.add_argument('--pad', type=int, default=0)
@@ -203,7 +204,7 @@ def main():
     a = p.parse_args()
 
     if a.cmd == 'udp-frame':
-        print(udp_frame(a.len, a.vlan).hex())
+        print(udp_frame(a.len, a.vlan, a.tos).hex())
     elif a.cmd == 'tcp-frame':
         print(tcp_frame(a.payload, a.pad).hex())
     elif a.cmd == 'arp-frame':
