@@ -182,6 +182,15 @@ hv_port_pkts () {
     hv_ofctl "$1" dump-ports "$2" "$3" | sed -n "s/.*$4 pkts=\([0-9]*\).*/\1/p"
 }
 
+# Is 'pid' running?  A zombie is not: where nothing reaps orphans (as in
+# some containers) a detached daemon's zombie would otherwise hold up every
+# teardown until the KILL below.
+lab_pid_alive () {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # Stops a daemon from its pidfile: TERM, then KILL if it lingers.  The pid
 # must still belong to the daemon the file is named after: a pidfile left by
 # an earlier run may name a pid that now belongs to something else.
@@ -195,7 +204,7 @@ lab_kill_pidfile () {
     tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$prog" || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        lab_pid_alive "$pid" || return 0
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null
@@ -221,4 +230,122 @@ lab_cleanup_prefix () {
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL
         ip netns delete "$ns"
     done
+}
+
+# lab_host NAME: a bare namespace (lo up; IPv6 off unless LAB_VM_IPV6=1, as
+# for VMs) for hosts and switches that are neither hypervisors nor VMs.
+lab_host () {
+    local ns=$LAB_PREFIX$1
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    if [ "$LAB_VM_IPV6" != 1 ]; then
+        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1
+    fi
+}
+
+# lab_link NS1 IF1 NS2 IF2: a veth pair between two lab namespaces, IF1 in
+# NS1 and IF2 in NS2, both up.
+lab_link () {
+    ip link add "$2" netns "$LAB_PREFIX$1" type veth \
+        peer name "$4" netns "$LAB_PREFIX$3" || return 1
+    ip -n "$LAB_PREFIX$1" link set "$2" up
+    ip -n "$LAB_PREFIX$3" link set "$4" up
+}
+
+# lab_switch SW HV... : an underlay switch for more than two hypervisors.
+# SW is a namespace with a Linux bridge br0 (no STP, so ports forward at
+# once); each HV gets an uplink eth0 whose peer, named HV, is a port of br0.
+# (A veth pair joins only two namespaces; this is the wire to a ToR switch.)
+lab_switch () {
+    local sw=$1 hvname; shift
+    lab_log "underlay switch $sw: $*"
+    ip netns list | grep -q "^$LAB_PREFIX$sw\\b" || {
+        lab_host "$sw" || return 1
+        ip -n "$LAB_PREFIX$sw" link add br0 type bridge stp_state 0 || return 1
+        ip -n "$LAB_PREFIX$sw" link set br0 up
+    }
+    for hvname in "$@"; do
+        lab_link "$hvname" eth0 "$sw" "$hvname" || return 1
+        ip -n "$LAB_PREFIX$sw" link set "$hvname" master br0 || return 1
+    done
+}
+
+# hv_quiet HV: interfaces created in HV from now on (the hypervisor ends of
+# VM veths, extra uplinks) get no IPv6, so that the kernel's router
+# solicitations and MLD reports do not show up in VM captures or counters.
+hv_quiet () {
+    hv "$1" sysctl -q -w net.ipv6.conf.default.disable_ipv6=1
+}
+
+# vm_quiet VM...: once resolved, a VM's neighbours stay reachable for an
+# hour and are never re-probed, so that the packets a test counts are the
+# ones it sent and nothing else.
+vm_quiet () {
+    local name
+    for name; do
+        vm "$name" sysctl -q -w \
+            net.ipv4.neigh.eth0.base_reachable_time_ms=3600000 \
+            net.ipv4.neigh.eth0.delay_first_probe_time=3600 || return 1
+    done
+}
+
+# vm_ping VM DST [COUNT]: waits (up to 20 s) until VM reaches DST, then
+# pings COUNT (3) times and prints ping's summary line without the time,
+# e.g. "3 packets transmitted, 3 received, 0% packet loss".
+vm_ping () {
+    local name=$1 dst=$2 count=${3:-3} i
+    for i in $(seq 1 20); do
+        vm "$name" ping -q -c 1 -W 1 "$dst" > /dev/null 2>&1 && break
+    done
+    vm "$name" ping -q -c "$count" -i 0.2 -W 2 "$dst" \
+        | sed -n 's/, time.*//p' | grep transmitted
+}
+
+# lab_counter HV:PORT:rx|tx or HV:BRIDGE:PORT:rx|tx (bridge br2 if not
+# given): one port's packet counter.
+lab_counter () {
+    local IFS=:
+    set -- $1
+    if [ $# = 4 ]; then
+        hv_port_pkts "$1" "$2" "$3" "$4"
+    else
+        hv_port_pkts "$1" br2 "$2" "$3"
+    fi
+}
+
+# lab_counters FILE SPEC...: saves the counters named by each SPEC (as for
+# lab_counter) in FILE, one "SPEC VALUE" a line.  Tunnel port counters are
+# updated by the revalidators from the datapath flows' statistics, so it
+# first waits for two revalidator rounds on every hypervisor named: all
+# traffic so far is counted.
+lab_counters () {
+    local file=$1 spec h hvs=" " pid pids=
+    shift
+    for spec; do
+        h=${spec%%:*}
+        case $hvs in *" $h "*) ;; *) hvs="$hvs$h " ;; esac
+    done
+    # In parallel; waiting for these jobs only, not for the caller's.
+    for h in $hvs; do
+        { hv_appctl "$h" revalidator/wait && hv_appctl "$h" revalidator/wait; } \
+            > /dev/null &
+        pids="$pids $!"
+    done
+    for pid in $pids; do
+        wait "$pid" || return 1
+    done
+    : > "$file"
+    for spec; do
+        echo "$spec $(lab_counter "$spec")" >> "$file"
+    done
+}
+
+# lab_counters_delta FILE: prints "SPEC DELTA" for every counter saved in
+# FILE by lab_counters: what it counted since.
+lab_counters_delta () {
+    local file=$1
+    lab_counters "$file.now" $(cut -d' ' -f1 "$file") || return 1
+    awk 'NR == FNR { old[$1] = $2; next } { print $1, $2 - old[$1] }' \
+        "$file" "$file.now"
 }
