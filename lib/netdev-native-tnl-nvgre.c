@@ -75,8 +75,8 @@ netdev_nvgre_build_header(const struct netdev *netdev,
 }
 
 /* The push of the datapath's gre_sys port, which "gre" and "nvgre" ports
- * share.  For NVGRE it first removes an 802.1Q tag (RFC 7637 forbids them
- * inside), then pushes GRE as usual, then fills in the FlowID from the
+ * share.  For NVGRE it first removes VLAN tags (RFC 7637 forbids 802.1Q
+ * tags inside), then pushes GRE as usual, then fills in the FlowID from the
  * inner packet's hash if asked to.  Hashing per packet, rather than
  * building the FlowID into the header, keeps one megaflow per VSID. */
 void
@@ -86,11 +86,13 @@ netdev_nvgre_push_header(const struct netdev *netdev,
 {
     uint32_t hash = dp_packet_get_rss_hash(packet);
 
-    if (nvgre_is_tnl_type(data->tnl_type)
-        && dp_packet_size(packet) >= sizeof(struct vlan_eth_header)) {
-        const struct vlan_eth_header *veh = dp_packet_data(packet);
+    if (nvgre_is_tnl_type(data->tnl_type)) {
+        const struct vlan_eth_header *veh;
 
-        if (veh->veth_type == htons(ETH_TYPE_VLAN_8021Q)) {
+        /* Every tag: a receiver drops a frame that still has one. */
+        while (dp_packet_size(packet) >= sizeof *veh
+               && (veh = dp_packet_data(packet),
+                   eth_type_vlan(veh->veth_type))) {
             eth_pop_vlan(packet);
             COVERAGE_INC(nvgre_tx_vlan_stripped);
         }

@@ -329,18 +329,14 @@ netdev_stt_pop_header(struct dp_packet *packet)
     }
 
     /* The TCP length comes from the IP header: short frames are padded.
-     * The Ethernet type (which placed the L4 offset) and the IP version
-     * (which netdev_tnl_ip_extract_tnl_md() went by) must agree. */
+     * (netdev_tnl_ip_extract_tnl_md() checked that the IP version is the
+     * Ethernet type's.) */
     const struct ip_header *ip = dp_packet_l3(packet);
     size_t l3_hlen = (const char *) tcp - (const char *) ip;
     size_t room = (const char *) dp_packet_tail(packet) - (const char *) tcp;
     bool ipv6 = netdev_tnl_is_header_ipv6(dp_packet_data(packet));
     size_t ip_len;
 
-    if (IP_VER(ip->ip_ihl_ver) != (ipv6 ? 6 : 4)) {
-        COVERAGE_INC(stt_rx_bad_ip);
-        goto drop;
-    }
     if (ipv6) {
         const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
 

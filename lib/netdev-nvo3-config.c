@@ -185,7 +185,9 @@ static struct hmap identities OVS_GUARDED_BY(identities_mutex)
 static char *
 normalize_ip(const char *value)
 {
+    char buf[INET6_ADDRSTRLEN];
     struct in6_addr addr;
+    ovs_be32 ip;
 
     if (!value) {
         return xstrdup("");
@@ -193,18 +195,13 @@ normalize_ip(const char *value)
     if (!strcmp(value, "flow")) {
         return xstrdup("flow");
     }
-    if (ipv6_parse(value, &addr)) {
+    /* One spelling per address: ::ffff:192.0.2.1 is 192.0.2.1, 2001:DB8:0::1
+     * is 2001:db8::1. */
+    if (ip_parse(value, &ip)) {
+        in6_addr_set_mapped_ipv4(&addr, ip);
+    } else if (!ipv6_parse(value, &addr)) {
         return xstrdup(value);
-    } else {
-        ovs_be32 ip;
-
-        if (ip_parse(value, &ip)) {
-            in6_addr_set_mapped_ipv4(&addr, ip);
-        } else {
-            return xstrdup(value);
-        }
     }
-    char buf[INET6_ADDRSTRLEN];
     return xstrdup(ipv6_string_mapped(buf, &addr));
 }
 
@@ -343,6 +340,20 @@ netdev_nvo3_nvgre_flowid(const char *name)
     return flowid;
 }
 
+/* Appends 's' to 'ds' with control characters escaped, so that one error
+ * stays one line. */
+static void
+put_printable(struct ds *ds, const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char) *s < 0x20 || *s == 0x7f) {
+            ds_put_format(ds, "\\x%02x", (unsigned char) *s);
+        } else {
+            ds_put_char(ds, *s);
+        }
+    }
+}
+
 int
 netdev_nvo3_check_tunnel_config(const char *type, const char *name,
                                 const struct smap *args, struct ds *errors)
@@ -366,12 +377,15 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
             }
         }
         if (!o->name) {
-            ds_put_format(errors, "%s: '%s' is not an option of %s "
-                          "tunnels\n", name, node->key, type);
+            ds_put_format(errors, "%s: '", name);
+            put_printable(errors, node->key);
+            ds_put_format(errors, "' is not an option of %s tunnels\n",
+                          type);
             error = EINVAL;
         } else if (o->valid && !o->valid(node->value, &why)) {
-            ds_put_format(errors, "%s: %s '%s=%s' %s\n", name, type,
-                          node->key, node->value, why);
+            ds_put_format(errors, "%s: %s '%s=", name, type, node->key);
+            put_printable(errors, node->value);
+            ds_put_format(errors, "' %s\n", why);
             error = EINVAL;
         }
     }

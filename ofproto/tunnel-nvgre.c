@@ -57,16 +57,15 @@ tnl_nvgre_translate_rx(struct flow *flow, struct flow_wildcards *wc)
     flow->tunnel.tun_id = tnl_nvgre_rx_key(flow);
     wc->masks.tunnel.tun_id = htonll(UINT64_C(0xffffff00));
 
+    /* RFC 7637 forbids an 802.1Q tag inside; an 802.1ad one is no better
+     * (and usually has an 802.1Q tag behind it). */
     WC_MASK_FIELD_MASK(wc, vlans[0].tci, htons(VLAN_CFI));
     if (flow->vlans[0].tci & htons(VLAN_CFI)) {
-        WC_MASK_FIELD(wc, vlans[0].tpid);
         /* The datapath then counts the drops under
          * drop_action_invalid_tunnel_metadata. */
-        if (flow->vlans[0].tpid == htons(ETH_TYPE_VLAN_8021Q)) {
-            VLOG_WARN_RL(&rl, "dropping NVGRE frame with an 802.1Q tag "
-                         "(RFC 7637 forbids it)");
-            return false;
-        }
+        VLOG_WARN_RL(&rl, "dropping NVGRE frame with a VLAN tag "
+                     "(RFC 7637 forbids it)");
+        return false;
     }
     return true;
 }

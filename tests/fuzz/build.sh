@@ -13,11 +13,20 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# Builds the STT libFuzzer targets into build/fuzz/ with clang.
+# Builds the libFuzzer targets into build/fuzz/ with clang:
 #
-# Our STT receive code (lib/netdev-native-tnl-stt.c, lib/stt-reassembly.c,
-# lib/netdev-sw-offload.c) is compiled here with coverage and sanitizer
-# instrumentation; everything else comes from the already built
+#   stt-pop, stt-reassembly    lib/netdev-native-tnl-stt.c,
+#                              lib/stt-reassembly.c, lib/netdev-sw-offload.c
+#   nvgre-pop                  ofproto/tunnel-nvgre.c,
+#                              lib/netdev-native-tnl-nvgre.c and upstream's
+#                              lib/netdev-native-tnl.c (GRE pop and push)
+#                              and lib/csum.c (so that reads of checksummed
+#                              bytes are checked too)
+#   tunnel-options             lib/netdev-nvo3-config.c
+#
+# The files listed for a target are compiled here with coverage and
+# sanitizer instrumentation (upstream's from build/ovs, ours from this
+# repository); everything else comes from the already built
 # build/ovs/lib/.libs/libopenvswitch.a, which is only read.  The objects
 # named on the command line define every symbol of their archive
 # counterparts, so the linker never pulls those in.
@@ -56,18 +65,45 @@ libs="-lssl -lcrypto -lcap-ng -latomic -lm -lpthread"
 
 mkdir -p "$out/obj"
 
-objs=
-for src in netdev-native-tnl-stt stt-reassembly netdev-sw-offload; do
-    obj=$out/obj/$src.o
-    echo "  CC      lib/$src.c"
-    $CC $cppflags $cflags -fsanitize=fuzzer-no-link \
-        -c "$top/lib/$src.c" -o "$obj"
-    objs="$objs $obj"
-done
+# compile SRC: compiles SRC (a path relative to the top of this repository,
+# or to build/ovs for upstream files) into build/fuzz/obj/.
+compile() {
+    src=$1
+    obj=$out/obj/$(basename "$src" .c).o
+    if test -e "$top/$src"; then
+        path=$top/$src
+    else
+        path=$ovs/$src
+    fi
+    echo "  CC      $src"
+    $CC $cppflags $cflags -fsanitize=fuzzer-no-link -c "$path" -o "$obj"
+}
 
-for target in stt-pop stt-reassembly; do
+# link TARGET SRC...: links build/fuzz/TARGET-fuzz from its harness and
+# the objects of the instrumented sources SRC.
+link() {
+    target=$1
+    shift
+    objs=
+    for src in "$@"; do
+        objs="$objs $out/obj/$(basename "$src" .c).o"
+    done
     echo "  CCLD    $out/$target-fuzz"
     $CC $cppflags $cflags -fsanitize=fuzzer \
         "$top/tests/fuzz/$target-fuzz.c" $objs \
         "$ovs/lib/.libs/libopenvswitch.a" $libs -o "$out/$target-fuzz"
+}
+
+stt="lib/netdev-native-tnl-stt.c lib/stt-reassembly.c lib/netdev-sw-offload.c"
+nvgre="ofproto/tunnel-nvgre.c lib/netdev-native-tnl-nvgre.c
+       lib/netdev-native-tnl.c lib/csum.c"
+options="lib/netdev-nvo3-config.c"
+
+for src in $stt $nvgre $options; do
+    compile "$src"
 done
+
+link stt-pop $stt
+link stt-reassembly $stt
+link nvgre-pop $nvgre
+link tunnel-options $options

@@ -15,13 +15,16 @@
 
 # Usage: tests/fuzz/run.sh TARGET SECONDS [LIBFUZZER-OPTION...]
 #
-# Runs build/fuzz/TARGET-fuzz (TARGET is stt-pop or stt-reassembly, built
-# by tests/fuzz/build.sh) for SECONDS in one process, on a working corpus
+# Runs build/fuzz/TARGET-fuzz (TARGET is stt-pop, stt-reassembly,
+# nvgre-pop or tunnel-options, built by tests/fuzz/build.sh) for SECONDS in
+# one process, on a working corpus
 # build/fuzz/corpus/TARGET/ that starts as a copy of the committed seeds
 # tests/fuzz/corpus/TARGET/ and keeps what earlier runs found.  Crashing
 # inputs go to build/fuzz/artifacts/TARGET/, the whole log to
 # build/fuzz/TARGET.log.  Prints libFuzzer's last status line (executions,
 # cov, ft, corpus) and its final statistics.  Exits nonzero on a crash.
+# tunnel-options runs with leak detection after every input (its harness
+# empties the registry at the end of each input).
 
 set -e
 
@@ -52,6 +55,12 @@ fi
 
 mkdir -p "$corpus" "$artifacts"
 cp "$seeds"/* "$corpus"/
+
+if test "$target" = tunnel-options; then
+    ASAN_OPTIONS=detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+    export ASAN_OPTIONS
+    set -- -detect_leaks=1 "$@"
+fi
 
 status=0
 "$bin" -max_total_time="$seconds" -max_len=70000 -timeout=25 \

@@ -106,7 +106,7 @@ LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
     if (!getenv("STT_FUZZ_VERBOSE")) {
         vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
     }
-    strict = getenv("STT_FUZZ_STRICT") != NULL;
+    strict = getenv("STT_FUZZ_TOLERATE") == NULL;
     stt_reasm_set_limits(stt_reasm_global(), FUZZ_REASM_CAP,
                          STT_REASM_DEFAULT_TIMEOUT_MS);
     return 0;
