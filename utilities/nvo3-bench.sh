@@ -1,0 +1,750 @@
+#! /bin/bash
+# ovs-nvo3 tunnel benchmark: what does a tunnel cost?  Two "hypervisors"
+# (ovsdb-server + ovs-vswitchd, userspace datapath, seed 000's br1/eth0/tep0
+# + br2 layout, see nvo3-lab.sh) and one VM on each; iperf3 from vm1 to vm2
+# with no tunnel and across gre, vxlan, geneve, nvgre and stt, with userspace
+# TSO off and on and underlay MTUs of 1500 and 9000, all in one run so that
+# the ratios between them mean something on a shared, noisy machine.
+#
+# Usage: nvo3-bench.sh BUILDDIR [OPTION...]     (run as root; `make bench`)
+# See usage() below and Documentation/howto/benchmark.rst.
+set -e -o pipefail
+
+usage () {
+    cat <<EOF
+usage: nvo3-bench.sh BUILDDIR [OPTION...]
+
+  --quick            smoke run (about 2 minutes): --duration 2 --reps 1
+                     --pps-duration 2
+  --full             every type at every MTU and TSO setting, 1 and 4
+                     streams (about 27 minutes at the default durations)
+  --types LIST       tunnel types, comma or space separated
+                     (default: none,gre,vxlan,geneve,nvgre,stt)
+  --mtus LIST        underlay MTUs (default: 1500,9000)
+  --duration S       seconds per TCP run (default 10)
+  --reps N           runs per point (default 3)
+  --pps-duration S   seconds per 64-byte UDP run (default 5)
+  --udp-rate RATE    iperf3 -b for the UDP runs (default 20M: about 140 kpps
+                     of 18-byte payloads, more than either switch forwards)
+  --profile          also record perf profiles of both ovs-vswitchd during
+                     extra (unmeasured) no-tunnel, gre and stt runs
+  --out DIR          parent of the bench-YYYYMMDD-HHMM directory
+                     (default: results/ in the source tree)
+  --report-only RUN  no measuring: the report again from the data of an
+                     earlier run (build/bench/run-YYYYMMDD-HHMM)
+EOF
+}
+
+builddir=${1:?$(usage)}
+shift
+case $builddir in -h|--help) usage; exit 0 ;; esac
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$(cd "$builddir" && pwd)
+args="$*"                               # for the report
+
+all_types="none gre vxlan geneve nvgre stt"
+types=$all_types
+mtus="1500 9000"
+duration=10
+reps=3
+pps_duration=5
+udp_rate=20M
+full=0
+profile=0
+outparent=$top/results
+report_only=
+while [ $# -gt 0 ]; do
+    opt=$1 arg=
+    case $opt in
+        --*=*) arg=${opt#*=}; opt=${opt%%=*} ;;
+        --types|--mtus|--duration|--reps|--pps-duration|--udp-rate|--out|\
+        --report-only)
+            [ $# -ge 2 ] || { usage >&2; exit 1; }
+            arg=$2; shift ;;
+    esac
+    case $opt in
+        --quick) duration=2 reps=1 pps_duration=2 ;;
+        --full) full=1 ;;
+        --profile) profile=1 ;;
+        --types) types=$(echo "$arg" | tr ',' ' ') ;;
+        --mtus) mtus=$(echo "$arg" | tr ',' ' ') ;;
+        --duration) duration=$arg ;;
+        --reps) reps=$arg ;;
+        --pps-duration) pps_duration=$arg ;;
+        --udp-rate) udp_rate=$arg ;;
+        --out) outparent=$arg ;;
+        --report-only) report_only=$arg ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "nvo3-bench: unknown option $opt" >&2; usage >&2; exit 1 ;;
+    esac
+    shift
+done
+for t in $types; do
+    case " $all_types " in
+        *" $t "*) ;;
+        *) echo "nvo3-bench: unknown type $t (know: $all_types)" >&2; exit 1 ;;
+    esac
+done
+for n in "$duration" "$reps" "$pps_duration" $mtus; do
+    case $n in ''|*[!0-9]*|0)
+        echo "nvo3-bench: not a positive integer: '$n'" >&2; exit 1 ;;
+    esac
+done
+
+# --- What to measure -------------------------------------------------------
+
+# One line per point: MTU TSO KIND TYPE STREAMS.  KIND is tcp (iperf3 TCP),
+# udp (64-byte frames, packets per second) or gso (STT whose underlay has no
+# TSO: see set_variant).  The default keeps the whole run under 15 minutes on
+# two cores: at the first MTU (1500), every type and both stream counts with
+# TSO off; with TSO on, gre (one stream) stands for the four tunnels that
+# cannot take offloaded packets (their VMs must run without offloads, so
+# TSO changes nothing for them).  At the other MTUs, one stream of no
+# tunnel, gre and stt with TSO off, and of no tunnel and stt with TSO on.
+plan () {
+    local mtu tso t streams first=${mtus%% *}
+
+    for mtu in $mtus; do
+        for tso in off on; do
+            for t in $types; do
+                if [ $full = 1 ]; then
+                    streams="1 4"
+                elif [ $mtu = "$first" ]; then
+                    case $tso/$t in
+                        off/*|on/none|on/stt) streams="1 4" ;;
+                        on/gre) streams=1 ;;
+                        *) streams= ;;
+                    esac
+                else
+                    case $tso/$t in
+                        off/none|off/gre|off/stt|on/none|on/stt) streams=1 ;;
+                        *) streams= ;;
+                    esac
+                fi
+                for s in $streams; do
+                    echo "$mtu $tso tcp $t $s"
+                done
+                [ $mtu != "$first" ] || case $tso/$t in
+                    off/stt|off/vxlan) echo "$mtu $tso udp $t 1" ;;
+                    on/stt) echo "$mtu $tso gso $t 1" ;;
+                esac
+            done
+        done
+    done
+}
+
+# Bytes a tunnel adds inside the underlay MTU (outer IP and tunnel headers
+# and the inner Ethernet header), so that its VMs get the largest MTU that
+# crosses unfragmented.  STT segments its frames itself: VMs keep the
+# underlay's MTU, as with no tunnel.
+overhead () {
+    case $1 in
+        none|stt) echo 0 ;;
+        gre|nvgre) echo 42 ;;           # IPv4 20 + GRE with key 8 + 14
+        vxlan|geneve) echo 50 ;;        # IPv4 20 + UDP 8 + 8 + 14
+    esac
+}
+
+# --- The lab ----------------------------------------------------------------
+
+# lab_up MTU TSO: a fresh pair of hypervisors (userspace TSO is read once,
+# when ovs-vswitchd starts), their VMs and an iperf3 server in vm2.
+lab_up () {
+    local mtu=$1 tso=$2 h i
+    lab_down
+    LAB_USERSPACE_TSO=0 LAB_VM_OFFLOAD=0
+    [ $tso = off ] || LAB_USERSPACE_TSO=1 LAB_VM_OFFLOAD=1
+    hv_start hv1 2> /dev/null
+    hv_start hv2 2> /dev/null
+    lab_underlay hv1 hv2
+    for h in hv1 hv2; do
+        hv $h ip link set eth0 mtu "$mtu"
+    done
+    hv_tep hv1 192.0.2.1/24
+    hv_tep hv2 192.0.2.2/24
+    hv_add_vm hv1 vm1 198.51.100.1/24 "$mtu"
+    hv_add_vm hv2 vm2 198.51.100.2/24 "$mtu"
+    hv hv1 ip link set vm1 mtu "$mtu"
+    hv hv2 ip link set vm2 mtu "$mtu"
+    lab_spawn "$LAB_DIR/iperf3.pid" vm2 iperf3 -s > /dev/null 2>&1
+    for i in $(seq 1 50); do
+        vm vm2 ss -ltn 2> /dev/null | grep -q ':5201 ' && break
+        sleep 0.1
+    done
+    hv hv1 ping -q -c 1 -W 2 192.0.2.2 > /dev/null
+}
+
+# tunnel_up TYPE MTU: connects the VMs' br2 bridges across the underlay:
+# for "none" with a patch port pair between br2 and br1 on each side (the VM
+# is then bridged straight onto the underlay by the same two switches), for
+# the others with a tunnel port on br2.  Each type gets a tenant key (an STT
+# context ID, an NVGRE VSID) as in the demo.
+tunnel_up () {
+    local type=$1 mtu=$2 key=5000 h v i
+    local vmmtu=$((mtu - $(overhead "$type")))
+
+    for v in vm1 vm2; do
+        vm $v ip link set eth0 mtu $vmmtu
+    done
+    if [ $type = none ]; then
+        for h in hv1 hv2; do
+            hv_vsctl $h \
+                -- add-port br2 patch-br1 -- set interface patch-br1 \
+                   type=patch options:peer=patch-br2 \
+                -- add-port br1 patch-br2 -- set interface patch-br2 \
+                   type=patch options:peer=patch-br1
+        done
+    else
+        [ $type != stt ] || key=0x1234567890
+        hv_vsctl hv1 add-port br2 tun0 -- set interface tun0 type=$type \
+            options:remote_ip=192.0.2.2 options:key=$key
+        hv_vsctl hv2 add-port br2 tun0 -- set interface tun0 type=$type \
+            options:remote_ip=192.0.2.1 options:key=$key
+    fi
+    for i in $(seq 1 20); do
+        vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null && return 0
+    done
+    return 1
+}
+
+tunnel_down () {
+    local h
+    for h in hv1 hv2; do
+        hv_vsctl $h -- --if-exists del-port br2 tun0 \
+            -- --if-exists del-port br2 patch-br1 \
+            -- --if-exists del-port br1 patch-br2
+    done
+}
+
+# set_variant TSO TYPE KIND: offloads for one point.  With userspace TSO on,
+# 3.1's native gre/vxlan/geneve/nvgre push drops any packet that still asks
+# for TSO or a checksum, so their VMs run with transmit offloads off; no
+# tunnel and STT take the VMs' 64 kB TSO packets.  KIND gso turns TSO off on
+# the underlay veths: ovs-vswitchd still hands them whole STT frames (3.1
+# has no way to withdraw TSO from one Linux netdev), the kernel segments
+# them in software (GSO), and the receiving switch reassembles every frame
+# from its 1448-byte segments instead of taking the whole-frame fast path.
+set_variant () {
+    local tso=$1 type=$2 kind=$3 v h onoff=off ul=on
+    if [ $tso = on ]; then
+        case $type in none|stt) onoff=on ;; esac
+    fi
+    [ $kind != gso ] || ul=off
+    for v in vm1 vm2; do
+        vm $v ethtool -K eth0 tx $onoff tso $onoff > /dev/null 2>&1 || true
+    done
+    for h in hv1 hv2; do
+        hv $h ethtool -K eth0 tso $ul gso $ul > /dev/null 2>&1 || true
+    done
+}
+
+# lab_down: the iperf3 server first (our own background job: waiting for it
+# keeps the shell from reporting it killed), then the lab.
+lab_down () {
+    local pid
+    pid=$(cat "$LAB_DIR/iperf3.pid" 2> /dev/null) || true
+    if [ -n "$pid" ] && jobs -p | grep -qx "$pid"; then
+        kill "$pid" 2> /dev/null || true
+        wait "$pid" 2> /dev/null || true
+    fi
+    rm -f "$LAB_DIR/iperf3.pid"
+    lab_cleanup
+}
+
+# --- Measuring --------------------------------------------------------------
+
+vswitchd_pid () {
+    cat "$LAB_DIR/$1/ovs-vswitchd.pid"
+}
+
+# CPU time of a process in clock ticks: utime + stime (fields 14 and 15 of
+# /proc/PID/stat; the command name, field 2, has no spaces here).
+cpu_ticks () {
+    local f
+    read -r -a f < /proc/$1/stat
+    echo $((f[13] + f[14]))
+}
+
+# run_point MTU TSO KIND TYPE STREAMS REP: one iperf3 run, one CSV line.
+run_point () {
+    local mtu=$1 tso=$2 kind=$3 type=$4 streams=$5 rep=$6
+    local name=$mtu-$tso-$kind-$type-P$streams-$rep
+    local json=$raw/json/$name.json
+    local vmmtu=$((mtu - $(overhead "$type")))
+    local p1 p2 c1 c2 t0 t1 rx0 rx1 res ok=1 rc=0
+    local mbps=0 bytes=0 retr=0 secs=0 pps= uspp= cpugb=
+    local load1
+    load1=$(cut -d' ' -f1 /proc/loadavg)
+    p1=$(vswitchd_pid hv1)
+    p2=$(vswitchd_pid hv2)
+    c1=$(cpu_ticks $p1)
+    c2=$(cpu_ticks $p2)
+    t0=$(date +%s.%N)
+    if [ $kind = udp ]; then
+        rx0=$(hv_port_pkts hv2 br2 vm2 tx)
+        vm vm1 timeout $((pps_duration + 20)) iperf3 -c 198.51.100.2 \
+            -u -l 18 -b "$udp_rate" -t "$pps_duration" -J \
+            < /dev/null > "$json" || rc=$?
+        rx1=$(hv_port_pkts hv2 br2 vm2 tx)
+    else
+        vm vm1 timeout $((duration + 20)) iperf3 -c 198.51.100.2 \
+            -P "$streams" -t "$duration" -J < /dev/null > "$json" || rc=$?
+    fi
+    t1=$(date +%s.%N)
+    c1=$(( $(cpu_ticks $p1) - c1 ))
+    c2=$(( $(cpu_ticks $p2) - c2 ))
+
+    if [ $kind = udp ]; then
+        # Packets the receiving switch delivered to vm2, per second of wall
+        # time, and its CPU per packet: the cost of the receive path.
+        secs=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
+        pps=$(echo "$rx0 $rx1 $secs" | awk '{printf "%.0f", ($2 - $1) / $3}')
+        uspp=$(echo "$rx0 $rx1 $c2 $hz" | awk '$2 > $1 {
+            printf "%.2f", $3 / $4 * 1e6 / ($2 - $1)}')
+        [ "$rc" = 0 ] && [ "${pps:-0}" -gt 0 ] || ok=0
+        bytes=$(( (rx1 - rx0) * 18 ))
+    elif res=$($python "$top/utilities/nvo3-iperf3-result.py" "$json" \
+                  2> /dev/null) && [ "$rc" = 0 ]; then
+        read -r mbps bytes retr <<< "$res"
+        secs=$duration
+        cpugb=$(echo "$c1 $c2 $hz $bytes" | awk '{
+            printf "%.3f", ($1 + $2) / $3 / ($4 / 1e9)}')
+    else
+        ok=0
+    fi
+    c1=$(echo "$c1 $hz" | awk '{printf "%.2f", $1 / $2}')
+    c2=$(echo "$c2 $hz" | awk '{printf "%.2f", $1 / $2}')
+    echo "$mtu,$tso,$kind,$type,$streams,$rep,$vmmtu,$ok,$secs,$mbps,\
+$bytes,$retr,$c1,$c2,$cpugb,$pps,$uspp,$load1" >> "$csv"
+
+    if [ $ok = 0 ]; then
+        printf 'FAILED (iperf3 status %s, see %s)\n' "$rc" "$json"
+    elif [ $kind = udp ]; then
+        printf '%s pps delivered, %s us/pkt on hv2\n' "$pps" "$uspp"
+    else
+        printf '%s Mbit/s, %s CPU-s/GB, %s retransmits\n' \
+            "$mbps" "$cpugb" "$retr"
+    fi
+}
+
+# profile_point MTU TSO TYPE: an unmeasured run with perf recording both
+# ovs-vswitchd; keeps the top of each report (the perf.data stays in $raw).
+profile_point () {
+    local mtu=$1 tso=$2 type=$3 pids name=$1-$2-$3
+    pids=$(vswitchd_pid hv1),$(vswitchd_pid hv2)
+    # Flat profiles: the build has no frame pointers for call graphs.
+    perf record -q -o "$raw/perf-$name.data" -p "$pids" \
+        -- sleep "$duration" > /dev/null 2>&1 &
+    perf_pid=$!
+    vm vm1 timeout $((duration + 20)) iperf3 -c 198.51.100.2 \
+        -t "$duration" > /dev/null 2>&1 || true
+    wait $perf_pid || true
+    perf_pid=
+    {
+        echo "# perf record, both ovs-vswitchd, ${duration} s of iperf3" \
+             "(1 stream): MTU $mtu, userspace TSO $tso, $type"
+        echo "# by object:"
+        perf report -i "$raw/perf-$name.data" --stdio -q --no-children \
+            --sort dso --percent-limit 2 2> /dev/null \
+            | grep -v '^$' | sed 's/ *$//' | head -8
+        echo "# by symbol (>= 1%):"
+        perf report -i "$raw/perf-$name.data" --stdio -q --no-children \
+            --sort dso,symbol --percent-limit 1 2> /dev/null \
+            | grep -v '^$' | sed 's/[ -]*$//' | head -30
+    } > "$raw/profile-$name.txt"
+    echo "profile: $raw/profile-$name.txt"
+}
+
+# --- The report -------------------------------------------------------------
+
+# write_report: results.md, summary.json and bench.png in $outdir from
+# $raw/runs.csv and $raw/machine.env.
+write_report () {
+    mkdir -p "$outdir"
+    cp "$raw/runs.csv" "$outdir/"
+    cp "$raw"/profile-*.txt "$outdir/" 2> /dev/null || true
+    $python - "$raw/machine.env" "$outdir" <<'EOF'
+"""Medians, ratios and targets from runs.csv: results.md, summary.json and
+bench.png in the output directory."""
+import csv
+import json
+import os
+import statistics
+import sys
+
+env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
+out = sys.argv[2]
+rows = list(csv.DictReader(open(os.path.join(out, "runs.csv"))))
+TYPES = ["none", "gre", "vxlan", "geneve", "nvgre", "stt"]
+NAMES = {"none": "no tunnel", "gre": "GRE", "vxlan": "VXLAN",
+         "geneve": "Geneve", "nvgre": "NVGRE", "stt": "STT"}
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+# One point per (mtu, tso, kind, type, streams), failed runs left out of the
+# statistics but counted.
+points = {}
+for r in rows:
+    key = (int(r["mtu"]), r["tso"], r["kind"], r["type"], int(r["streams"]))
+    p = points.setdefault(key, {"runs": 0, "failed": 0, "mbps": [], "cpu": [],
+                                "retr": [], "pps": [], "us": [],
+                                "vm_mtu": int(r["vm_mtu"])})
+    p["runs"] += 1
+    if r["ok"] != "1":
+        p["failed"] += 1
+        continue
+    if r["kind"] == "udp":
+        p["pps"].append(float(r["rx_pps"]))
+        if r["hv2_us_per_pkt"]:
+            p["us"].append(float(r["hv2_us_per_pkt"]))
+    else:
+        p["mbps"].append(float(r["mbps"]))
+        p["retr"].append(int(r["retransmits"]))
+        if r["cpu_s_per_gb"]:
+            p["cpu"].append(float(r["cpu_s_per_gb"]))
+for p in points.values():
+    for k in ("mbps", "cpu", "pps", "us", "retr"):
+        p[k + "_med"] = median(p[k])
+    p["mbps_range"] = [min(p["mbps"]), max(p["mbps"])] if p["mbps"] else None
+    p["pps_range"] = [min(p["pps"]), max(p["pps"])] if p["pps"] else None
+
+
+def pt(mtu, tso, kind, t, s):
+    return points.get((mtu, tso, kind, t, s))
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt(x, d=0):
+    return "-" if x is None else f"{x:.{d}f}"
+
+
+def fmtr(x):
+    return "-" if x is None else f"{x:.2f}x"
+
+
+groups = sorted({(k[0], k[1], k[4]) for k in points if k[2] == "tcp"},
+                key=lambda g: (g[0], g[1] == "on", g[2]))
+md = []
+md.append(f"# ovs-nvo3 tunnel benchmark, {env['date']}\n")
+md.append(f"Command: `{env['command'].strip()}`.  ")
+md.append(f"Machine: {env['nproc']} CPUs ({env['cpu']}), "
+          f"{env['mem_gib']} GiB, Linux {env['kernel']}; {env['ovs']}; "
+          f"{env['iperf3']}.  ")
+md.append(f"Load average at start {env['load_start']}, at end "
+          f"{env.get('load_end', '?')} (other jobs share the machine: "
+          f"compare ratios, not absolute numbers).  Runtime "
+          f"{int(env.get('runtime_s', 0)) // 60} min "
+          f"{int(env.get('runtime_s', 0)) % 60} s.\n")
+md.append(f"TCP: iperf3 vm1 -> vm2, {env['duration']} s per run, median "
+          f"of {env['reps']} runs [min-max], Mbit/s received.  CPU: "
+          "utime+stime of both ovs-vswitchd, seconds per 10^9 bytes "
+          "received.  Ratios are medians over the no-tunnel and GRE "
+          "medians of the same configuration.\n")
+for mtu, tso, s in groups:
+    md.append(f"## Underlay MTU {mtu}, userspace TSO {tso}, "
+              f"{s} stream{'s' if s > 1 else ''}\n")
+    md.append("| tunnel | VM MTU | Mbit/s | min-max | x no tunnel | x GRE "
+              "| CPU s/GB | CPU x no tunnel | retransmits |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    base = pt(mtu, tso, "tcp", "none", s)
+    gre = pt(mtu, tso, "tcp", "gre", s)
+    kinds = [("tcp", t) for t in TYPES]
+    if s == 1:
+        kinds.append(("gso", "stt"))
+    for kind, t in kinds:
+        p = pt(mtu, tso, kind, t, s)
+        if not p:
+            continue
+        name = NAMES[t] + (", underlay without TSO" if kind == "gso" else "")
+        rng = (f"{p['mbps_range'][0]:.0f}-{p['mbps_range'][1]:.0f}"
+               if p["mbps_range"] else "-")
+        fail = f" ({p['failed']} failed)" if p["failed"] else ""
+        md.append(f"| {name}{fail} | {p['vm_mtu']} | {fmt(p['mbps_med'])} | "
+                  f"{rng} | "
+                  f"{fmtr(ratio(p['mbps_med'], base and base['mbps_med']))} | "
+                  f"{fmtr(ratio(p['mbps_med'], gre and gre['mbps_med']))} | "
+                  f"{fmt(p['cpu_med'], 2)} | "
+                  f"{fmtr(ratio(p['cpu_med'], base and base['cpu_med']))} | "
+                  f"{fmt(p['retr_med'])} |")
+    md.append("")
+
+udp = sorted(k for k in points if k[2] == "udp")
+if udp:
+    md.append(f"## 64-byte frames (UDP, 18-byte payload), receive path\n")
+    md.append(f"iperf3 -u -l 18 -b {env['udp_rate']} for "
+              f"{env['pps_duration']} s; "
+              "pps = packets hv2's switch delivered to vm2 per second; "
+              "hv2 us/pkt = the receiving ovs-vswitchd's CPU per delivered "
+              "packet.\n")
+    md.append("| tunnel | MTU | TSO | pps | min-max | x VXLAN | hv2 us/pkt |")
+    md.append("|---|---:|---|---:|---:|---:|---:|")
+    for k in udp:
+        p = points[k]
+        vx = pt(k[0], k[1], "udp", "vxlan", 1)
+        rng = (f"{p['pps_range'][0]:.0f}-{p['pps_range'][1]:.0f}"
+               if p["pps_range"] else "-")
+        md.append(f"| {NAMES[k[3]]} | {k[0]} | {k[1]} | {fmt(p['pps_med'])} "
+                  f"| {rng} "
+                  f"| {fmtr(ratio(p['pps_med'], vx and vx['pps_med']))} | "
+                  f"{fmt(p['us_med'], 2)} |")
+    md.append("")
+
+# The issue's targets, each from the points that decide it.
+targets = []
+
+
+def target(name, value, ok, detail):
+    targets.append({"target": name, "value": value, "met": ok,
+                    "detail": detail})
+
+
+for s in (1, 4):
+    stt = pt(1500, "on", "tcp", "stt", s)
+    none = pt(1500, "on", "tcp", "none", s)
+    if stt and none and stt["mbps_med"] and none["mbps_med"]:
+        r = stt["mbps_med"] / none["mbps_med"]
+        target(f"STT TSO on >= 0.95x no-tunnel throughput (MTU 1500, P{s})",
+               r, r >= 0.95, f"{stt['mbps_med']:.0f} / {none['mbps_med']:.0f}")
+        if stt["cpu_med"] and none["cpu_med"]:
+            r = stt["cpu_med"] / none["cpu_med"]
+            target(f"STT TSO on <= 1.2x no-tunnel CPU/GB (MTU 1500, P{s})",
+                   r, r <= 1.2,
+                   f"{stt['cpu_med']:.2f} / {none['cpu_med']:.2f}")
+    grebest = [pt(1500, tso, "tcp", "gre", s) for tso in ("off", "on")]
+    grebest = [g for g in grebest if g and g["mbps_med"]]
+    if stt and stt["mbps_med"] and grebest:
+        g = max(grebest, key=lambda g: g["mbps_med"])
+        r = stt["mbps_med"] / g["mbps_med"]
+        target(f"STT >= 3x GRE throughput (MTU 1500, P{s}; best GRE)",
+               r, r >= 3, f"{stt['mbps_med']:.0f} / {g['mbps_med']:.0f}")
+for mtu, tso, s in groups:
+    nv, gre = pt(mtu, tso, "tcp", "nvgre", s), pt(mtu, tso, "tcp", "gre", s)
+    if nv and gre and nv["mbps_med"] and gre["mbps_med"]:
+        r = nv["mbps_med"] / gre["mbps_med"]
+        target(f"NVGRE within 5% of GRE (MTU {mtu}, TSO {tso}, P{s})",
+               r, abs(r - 1) <= 0.05,
+               f"{nv['mbps_med']:.0f} / {gre['mbps_med']:.0f}")
+for mtu, tso in sorted({(k[0], k[1]) for k in udp}):
+    st, vx = pt(mtu, tso, "udp", "stt", 1), pt(mtu, tso, "udp", "vxlan", 1)
+    if st and vx and st["pps_med"] and vx["pps_med"]:
+        r = st["pps_med"] / vx["pps_med"]
+        target(f"STT 64-byte pps >= 0.9x VXLAN (MTU {mtu}, TSO {tso})",
+               r, r >= 0.9, f"{st['pps_med']:.0f} / {vx['pps_med']:.0f}")
+if targets:
+    md.append("## Targets (issue 6)\n")
+    md.append("| target | ratio | medians | met |")
+    md.append("|---|---:|---:|---|")
+    for t in targets:
+        md.append(f"| {t['target']} | {t['value']:.2f} | {t['detail']} | "
+                  f"{'yes' if t['met'] else '**no**'} |")
+    md.append("")
+md.append("Raw runs: `runs.csv`; medians: `summary.json`; plot: `bench.png`.")
+open(os.path.join(out, "results.md"), "w").write("\n".join(md) + "\n")
+
+summary = {"machine": env, "targets": targets, "points": [
+    {"mtu": k[0], "tso": k[1], "kind": k[2], "type": k[3], "streams": k[4],
+     **{f: v for f, v in p.items() if f not in ("mbps", "cpu", "pps", "us",
+                                                "retr")}}
+    for k, p in sorted(points.items())]}
+json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    print("nvo3-bench: no matplotlib, no plot", file=sys.stderr)
+    sys.exit(0)
+
+cols = [(g, "tcp") for g in groups]
+series = [("tcp", t) for t in TYPES] + [("gso", "stt")]
+colors = {"none": "#555555", "gre": "#1f77b4", "vxlan": "#2ca02c",
+          "geneve": "#9467bd", "nvgre": "#17becf", "stt": "#d62728"}
+fig, axes = plt.subplots(2, 1, figsize=(12, 7.5), sharex=True)
+width = 0.8 / len(series)
+for i, (kind, t) in enumerate(series):
+    xs, ys, lo, hi, cpu = [], [], [], [], []
+    for j, ((mtu, tso, s), _) in enumerate(cols):
+        p = pt(mtu, tso, kind, t, s)
+        if not p or p["mbps_med"] is None:
+            continue
+        xs.append(j + (i - len(series) / 2 + 0.5) * width)
+        ys.append(p["mbps_med"] / 1000)
+        lo.append((p["mbps_med"] - p["mbps_range"][0]) / 1000)
+        hi.append((p["mbps_range"][1] - p["mbps_med"]) / 1000)
+        cpu.append(p["cpu_med"] or 0)
+    if not xs:
+        continue
+    label = NAMES[t] + (" (underlay w/o TSO)" if kind == "gso" else "")
+    style = {"color": colors[t], "hatch": "//" if kind == "gso" else None,
+             "edgecolor": "white" if kind == "gso" else None}
+    axes[0].bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=label, **style)
+    axes[1].bar(xs, cpu, width, **style)
+axes[0].set_ylabel("Gbit/s (median, min-max)")
+axes[0].set_ylim(0, axes[0].get_ylim()[1] * 1.2)     # room for the legend
+axes[1].set_ylabel("ovs-vswitchd CPU s / GB")
+axes[1].set_xticks(range(len(cols)))
+axes[1].set_xticklabels([f"MTU {m}\nTSO {t}\n{s} stream{'s' if s > 1 else ''}"
+                         for (m, t, s), _ in cols], fontsize=8)
+axes[0].legend(ncol=4, fontsize=8, loc="upper left")
+axes[0].set_title(f"ovs-nvo3: iperf3 between two VMs, {env['date']} "
+                  f"({env['nproc']} CPUs, "
+                  f"load {env['load_start'].split()[0]})")
+for ax in axes:
+    ax.grid(axis="y", alpha=0.3)
+fig.tight_layout()
+fig.savefig(os.path.join(out, "bench.png"), dpi=90)
+EOF
+    echo
+    cat "$outdir/results.md"
+    echo "nvo3-bench: results in $outdir (raw data in $raw)"
+}
+
+# --- The run ----------------------------------------------------------------
+
+# The report and plot run on Debian's python3, whatever else is in PATH.
+# matplotlib is only needed here, so it is not in nvo3-deps.sh's list.
+python=/usr/bin/python3
+if ! $python -c 'import matplotlib' 2> /dev/null; then
+    echo "nvo3-bench: installing python3-matplotlib for the plot"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends python3-matplotlib > /dev/null \
+        || echo "nvo3-bench: no matplotlib: the PNG plot will be missing" >&2
+fi
+
+if [ -n "$report_only" ]; then
+    # Only the report, again, from an earlier run's data.
+    raw=$(cd "$report_only" && pwd)
+    outdir=$outparent/bench-${raw##*/run-}
+    write_report
+    exit 0
+fi
+
+[ "$(id -u)" = 0 ] || { echo "nvo3-bench: must run as root" >&2; exit 1; }
+for prog in iperf3 ethtool ip; do
+    command -v $prog > /dev/null || {
+        echo "nvo3-bench: $prog is missing (make deps)" >&2; exit 1; }
+done
+[ $profile = 0 ] || command -v perf > /dev/null || {
+    echo "nvo3-bench: --profile needs perf (apt-get install linux-perf)" >&2
+    exit 1; }
+
+export PATH=$builddir/utilities:$builddir/vswitchd:$builddir/ovsdb:$PATH
+. "$top/utilities/nvo3-lab.sh"
+LAB_SCHEMA=$builddir/vswitchd/vswitch.ovsschema
+LAB_QUIET=1
+lab_init nvo3bench- "$top/build/bench"
+
+stamp=$(date +%Y%m%d-%H%M)
+raw=$LAB_DIR/run-$stamp               # everything, including iperf3 JSON
+outdir=$outparent/bench-$stamp          # the small, committable part
+perf_pid=
+
+bench_cleanup () {
+    if [ -n "$perf_pid" ]; then
+        kill -INT $perf_pid 2> /dev/null || true
+        wait $perf_pid 2> /dev/null || true
+    fi
+    lab_down
+}
+
+lab_cleanup                            # leftovers of an interrupted run
+rm -rf "$raw"
+mkdir -p "$raw/json"
+# The INT trap may run while a function's stdout goes to a JSON file:
+# it says so on the stdout of the script, kept as fd 9.
+exec 9>&1
+trap 'bench_cleanup' EXIT
+trap 'printf "\nnvo3-bench: interrupted; partial data in %s\n" "$raw" >&9
+      exit 130' INT TERM
+
+hz=$(getconf CLK_TCK)
+csv=$raw/runs.csv
+echo "mtu,tso,kind,type,streams,rep,vm_mtu,ok,seconds,mbps,bytes,\
+retransmits,cpu_hv1_s,cpu_hv2_s,cpu_s_per_gb,rx_pps,hv2_us_per_pkt,load1" \
+    > "$csv"
+
+plan > "$raw/plan.txt"
+npoints=$(wc -l < "$raw/plan.txt")
+[ "$npoints" -gt 0 ] || { echo "nvo3-bench: nothing to measure" >&2; exit 1; }
+nruns=$(awk -v r="$reps" -v d="$duration" -v u="$pps_duration" '
+    { n += r; s += r * (($3 == "udp" ? u : d) + 0.3) }
+    END { printf "%d %d", n, s }' "$raw/plan.txt")
+read -r nruns est <<< "$nruns"
+nconf=$(cut -d' ' -f1,2 "$raw/plan.txt" | sort -u | wc -l)
+est=$((est + nconf * 12))
+[ $profile = 0 ] || est=$((est + nconf * 3 * (duration + 5)))
+
+# The machine and what else was running on it, for the report.
+cat > "$raw/machine.env" <<EOF
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+nproc=$(nproc)
+mem_gib=$(awk '/^MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+kernel=$(uname -r)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+ovs=$(ovs-vswitchd --version | head -1)
+iperf3=$(iperf3 --version | head -1 | cut -d' ' -f1,2)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+command=utilities/nvo3-bench.sh ${builddir#$top/} $args
+duration=$duration
+reps=$reps
+pps_duration=$pps_duration
+udp_rate=$udp_rate
+EOF
+
+echo "nvo3-bench: $npoints points x $reps runs ($nruns runs," \
+     "TCP ${duration} s, UDP ${pps_duration} s) in $nconf switch" \
+     "configurations; about $((est / 60)) min"
+echo "nvo3-bench: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+start=$(date +%s)
+n=0
+for conf in $(cut -d' ' -f1,2 "$raw/plan.txt" | tr ' ' / | uniq); do
+    mtu=${conf%/*} tso=${conf#*/}
+    echo "--- underlay MTU $mtu, userspace TSO $tso"
+    lab_up "$mtu" "$tso"
+    # Repetitions go round all the types, so that a burst of load from
+    # elsewhere hits different types rather than every run of one.
+    for rep in $(seq 1 "$reps"); do
+        cur=
+        while read -r -u 3 pmtu ptso kind type streams; do
+            [ "$pmtu/$ptso" = "$conf" ] || continue
+            setup=$type/$([ $kind = gso ] && echo gso || echo plain)
+            if [ "$setup" != "$cur" ]; then
+                [ "$type" = "${cur%/*}" ] || {
+                    tunnel_down
+                    tunnel_up "$type" "$mtu" \
+                        || echo "nvo3-bench: $type: vm2 does not answer pings"
+                }
+                set_variant "$tso" "$type" "$kind"
+                cur=$setup
+            fi
+            n=$((n + 1))
+            elapsed=$(date -u -d @$(( $(date +%s) - start )) +%M:%S)
+            printf '[%d/%d %s] MTU %s TSO %-3s %-6s %-3s P%s run %s/%s: ' \
+                $n "$nruns" "$elapsed" "$mtu" "$tso" "$type" "$kind" \
+                "$streams" "$rep" "$reps"
+            run_point "$mtu" "$tso" "$kind" "$type" "$streams" "$rep"
+        done 3< "$raw/plan.txt"
+    done
+    if [ $profile = 1 ]; then
+        for type in none gre stt; do
+            grep -q "^$mtu $tso tcp $type " "$raw/plan.txt" || continue
+            tunnel_down
+            tunnel_up "$type" "$mtu" || true
+            set_variant "$tso" "$type" tcp
+            profile_point "$mtu" "$tso" "$type"
+        done
+    fi
+    tunnel_down
+done
+lab_down
+echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw/machine.env"
+echo "runtime_s=$(( $(date +%s) - start ))" >> "$raw/machine.env"
+
+write_report
