@@ -44,6 +44,9 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(native_tnl_stt);
+
+/* Outer Ethernet, IPv6, TCP and STT headers, and a virtio-net header. */
+#define STT_PUSH_HEADROOM 128
 static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
 COVERAGE_DEFINE(stt_tx_too_big);
@@ -149,6 +152,14 @@ netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
                      "dropped", netdev_get_name(netdev),
                      dp_packet_size(packet));
         return false;
+    }
+
+    /* Room for the outer headers and a virtio-net header in front of them:
+     * a TSO packet from netdev-linux comes with almost no headroom, and
+     * making room twice (once here, once for the virtio-net header) would
+     * copy 64 kB twice. */
+    if (dp_packet_headroom(packet) < STT_PUSH_HEADROOM) {
+        dp_packet_prealloc_headroom(packet, STT_PUSH_HEADROOM);
     }
     return true;
 }
