@@ -50,6 +50,7 @@
 #include "csum.h"
 #include "dp-packet.h"
 #include "flow.h"
+#include "fuzz-packet.h"
 #include "netdev-native-tnl-stt.h"
 #include "netdev-sw-offload.h"
 #include "openvswitch/vlog.h"
@@ -110,39 +111,6 @@ LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
     stt_reasm_set_limits(stt_reasm_global(), FUZZ_REASM_CAP,
                          STT_REASM_DEFAULT_TIMEOUT_MS);
     return 0;
-}
-
-/* Makes the IP length field of 'packet', whose L3 offset is set, cover
- * exactly the rest of the packet. */
-static void
-fix_ip_len(struct dp_packet *packet)
-{
-    size_t l3_size = dp_packet_size(packet) - packet->l3_ofs;
-    struct ip_header *ip = dp_packet_l3(packet);
-
-    if (l3_size >= IP_HEADER_LEN && l3_size <= UINT16_MAX
-        && IP_VER(ip->ip_ihl_ver) == 4) {
-        ip->ip_tot_len = htons(l3_size);
-    } else if (l3_size >= IPV6_HEADER_LEN
-               && l3_size - IPV6_HEADER_LEN <= UINT16_MAX
-               && IP_VER(ip->ip_ihl_ver) == 6) {
-        struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
-
-        ip6->ip6_plen = htons(l3_size - IPV6_HEADER_LEN);
-    }
-}
-
-static void
-fix_ip_csum(struct dp_packet *packet)
-{
-    size_t l3_size = dp_packet_size(packet) - packet->l3_ofs;
-    struct ip_header *ip = dp_packet_l3(packet);
-
-    if (l3_size >= IP_HEADER_LEN && IP_VER(ip->ip_ihl_ver) == 4
-        && IP_IHL(ip->ip_ihl_ver) * 4 <= l3_size) {
-        ip->ip_csum = 0;
-        ip->ip_csum = csum(ip, IP_IHL(ip->ip_ihl_ver) * 4);
-    }
 }
 
 /* Returns the TCP length pop will use: from the IP header, as pop takes
