@@ -18,10 +18,11 @@ second half of a 64000-byte frame with a new random frame ID, valid in
 every other respect (IP and TCP checksums), so that each one is held for
 reassembly and none ever completes.
 
-Usage: stt-flood.py IFACE SRC-MAC DST-MAC SRC-IP DST-IP COUNT [SECONDS]
+Usage: stt-flood.py IFACE SRC-MAC DST-MAC SRC-IP DST-IP COUNT [SECONDS [PPS]]
 
 Sends COUNT segments (stopping after SECONDS, default 60) on IFACE through
-an AF_PACKET socket and prints how many it sent and how fast.
+an AF_PACKET socket, at most PPS per second if given, and prints how many
+it sent and how fast.
 """
 
 import random
@@ -52,6 +53,7 @@ def main():
     iface, smac, dmac, sip, dip, count = sys.argv[1:7]
     count = int(count)
     limit = float(sys.argv[7]) if len(sys.argv) > 7 else 60.0
+    pps = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0
     payload = bytes(random.getrandbits(8) for _ in range(1000))
     sip_b, dip_b = socket.inet_aton(sip), socket.inet_aton(dip)
 
@@ -90,8 +92,12 @@ def main():
                 pass
             except OSError:
                 time.sleep(0.0001)
-        if not sent % 10000 and time.monotonic() - start > limit:
-            break
+        if not sent % 1000:
+            elapsed = time.monotonic() - start
+            if elapsed > limit:
+                break
+            if pps and sent / pps > elapsed:
+                time.sleep(sent / pps - elapsed)
     elapsed = time.monotonic() - start
     print("sent %d segments in %.1f s (%.0f/s)" % (sent, elapsed,
                                                   sent / elapsed))
