@@ -4,6 +4,8 @@
 # left alone and apt is not touched at all when nothing is missing.
 set -e
 
+# The last two lines are for the libvirt scenario test: a QEMU (TCG) guest
+# booting Debian's kernel under a private libvirtd.
 packages="
     openvswitch-source
     build-essential autoconf automake libtool pkg-config ccache quilt
@@ -12,6 +14,8 @@ packages="
     iproute2 iputils-ping ethtool tcpdump tshark iperf3 netcat-openbsd
     python3-scapy python3-os-ken
     procps psmisc
+    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+    qemu-system-x86 linux-image-amd64 busybox-static cpio kmod util-linux
 "
 
 missing=
