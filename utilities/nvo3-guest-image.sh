@@ -15,6 +15,7 @@
 # another kernel on these machines).
 #
 # Needs busybox-static, cpio, kmod and linux-image-amd64.
+# The image is made by nvo3-initramfs.sh.
 set -e
 
 out=${1:?usage: nvo3-guest-image.sh OUTDIR}
@@ -25,35 +26,12 @@ fi
     echo "nvo3-guest-image: no /boot/vmlinuz-$KVER (install linux-image-amd64)" >&2
     exit 1
 }
-busybox=$(command -v busybox) || {
-    echo "nvo3-guest-image: busybox not found (install busybox-static)" >&2
-    exit 1
-}
-# A dynamically linked busybox would need its libraries in the image.
-if ldd "$busybox" > /dev/null 2>&1; then
-    echo "nvo3-guest-image: $busybox is not static (install busybox-static)" >&2
-    exit 1
-fi
-
+here=$(dirname "$0")
 mkdir -p "$out"
-root=$(mktemp -d "$out/root.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+init=$(mktemp "${TMPDIR:-/tmp}/nvo3-guest-init.XXXXXX")
+trap 'rm -f "$init"' EXIT
 
-mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/modules"
-cp "$busybox" "$root/bin/busybox"
-for applet in sh mount ip ping insmod sleep cat poweroff; do
-    ln -s busybox "$root/bin/$applet"
-done
-
-# The modules, in the order modprobe would load them, each once.
-modprobe -a -S "$KVER" --show-depends virtio_pci virtio_net \
-    | awk '$1 == "insmod" && !seen[$2]++ {print $2}' > "$root/modules/order"
-while read -r ko; do
-    cp "$ko" "$root/modules/"
-done < "$root/modules/order"
-sed -i 's|.*/|/modules/|' "$root/modules/order"
-
-cat > "$root/init" << 'EOF'
+cat > "$init" << 'EOF'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -84,10 +62,8 @@ fi
 say "ready"
 while :; do sleep 3600; done
 EOF
-chmod 755 "$root/init"
-mkdir -p "$root/tmp"
-
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 > "$out/initramfs.gz"
+KVER=$KVER sh "$here/nvo3-initramfs.sh" "$out/initramfs.gz" "$init" \
+    virtio_pci virtio_net
 cp "/boot/vmlinuz-$KVER" "$out/vmlinuz"
 echo "nvo3-guest-image: $out/vmlinuz ($KVER), $out/initramfs.gz" \
      "($(wc -c < "$out/initramfs.gz") bytes)"
