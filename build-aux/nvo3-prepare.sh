@@ -126,18 +126,35 @@ link() {
 }
 link "$top/Makefile.am" nvo3.am
 link "$top/configure.ac" nvo3.ac
+# In a git checkout, what git ignores (the kernel module's build products,
+# for example) stays out.
+ours() {
+    if git -C "$top" rev-parse --git-dir > /dev/null 2>&1; then
+        git -C "$top" ls-files --cached --others --exclude-standard -- "$1"
+    else
+        (cd "$top" && find "$1" -type f)
+    fi | { grep -v -e '~$' -e '/\.[^/]*$' || true; }
+}
 for dir in lib ofproto vswitchd datapath utilities tests Documentation include; do
     [ -d "$top/$dir" ] || continue
-    (cd "$top" && find "$dir" -type f ! -name '*~' ! -name '.*') |
-    while read -r f; do
-        link "$top/$f" "$f"
+    ours "$dir" | while read -r f; do
+        if [ -f "$top/$f" ]; then
+            link "$top/$f" "$f"
+        fi
     done
 done
-# Links to files of ours that no longer exist.
-find . -type l -lname "$top/*" ! -path ./patches ! -exec test -e {} \; -print |
-while read -r stale; do
-    say "removing stale link $stale"
-    rm -f "$stale"
+# Links to files of ours that no longer exist, or that git now ignores.
+ignored() {
+    git -C "$top" rev-parse --git-dir > /dev/null 2>&1 \
+        && git -C "$top" check-ignore -q "${1#$top/}"
+}
+find . -type l -lname "$top/*" ! -path ./patches -print |
+while read -r l; do
+    target=$(readlink "$l")
+    if [ ! -e "$target" ] || ignored "$target"; then
+        say "removing stale link $l"
+        rm -f "$l"
+    fi
 done
 
 # --- 4. Configure once; automake's rebuild rules handle later changes. -----

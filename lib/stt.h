@@ -103,4 +103,14 @@ stt_seq_offset(uint32_t seq)
     return seq & 0xffff;
 }
 
+/* The Linux STT device (datapath/linux, rtnetlink kind "stt") takes these
+ * IFLA_INFO_DATA attributes; the module's stt_netlink.h has the same
+ * numbers. */
+enum {
+    IFLA_STT_UNSPEC,
+    IFLA_STT_PORT,              /* be16: destination TCP port. */
+    IFLA_STT_COLLECT_METADATA,  /* flag: the only mode there is. */
+    __IFLA_STT_MAX
+};
+
 #endif /* stt.h */

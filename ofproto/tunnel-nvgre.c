@@ -20,13 +20,18 @@
 
 #include <string.h>
 
+#include "coverage.h"
 #include "flow.h"
 #include "netdev.h"
+#include "netdev-nvo3-config.h"
 #include "nvgre.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 
 VLOG_DEFINE_THIS_MODULE(tunnel_nvgre);
+COVERAGE_DEFINE(nvgre_tx_bad_vsid_kernel);
+COVERAGE_DEFINE(nvgre_tx_vlan_stripped_kernel);
+
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
 bool
@@ -66,6 +71,41 @@ tnl_nvgre_translate_rx(struct flow *flow, struct flow_wildcards *wc)
         VLOG_WARN_RL(&rl, "dropping NVGRE frame with a VLAN tag "
                      "(RFC 7637 forbids it)");
         return false;
+    }
+    return true;
+}
+
+bool
+tnl_nvgre_translate_tx(const struct netdev *netdev, struct flow *flow,
+                       struct flow_wildcards *wc)
+{
+    uint64_t vsid = ntohll(flow->tunnel.tun_id);
+    int flowid;
+
+    if (vsid > NVGRE_VSID_MAX) {
+        COVERAGE_INC(nvgre_tx_bad_vsid_kernel);
+        VLOG_WARN_RL(&rl, "%s: VSID %#"PRIx64" does not fit in 24 bits",
+                     netdev_get_name(netdev), vsid);
+        return false;
+    }
+
+    flowid = netdev_nvo3_nvgre_flowid(netdev_get_name(netdev));
+    if (flowid == NVGRE_FLOWID_HASH) {
+        /* The kernel cannot hash per packet for us: the FlowID comes from
+         * the flow's addresses and ports, which the megaflow then
+         * matches. */
+        flowid = flow_hash_fields(flow, NX_HASH_FIELDS_SYMMETRIC_L4, 0)
+                 & 0xff;
+        flow_mask_hash_fields(flow, wc, NX_HASH_FIELDS_SYMMETRIC_L4);
+    }
+    flow->tunnel.tun_id = htonll(nvgre_key(vsid, flowid));
+    flow->tunnel.flags = (flow->tunnel.flags & ~FLOW_TNL_F_CSUM)
+                         | FLOW_TNL_F_KEY;
+
+    /* RFC 7637: no 802.1Q tag inside. */
+    while (flow->vlans[0].tci & htons(VLAN_CFI)) {
+        COVERAGE_INC(nvgre_tx_vlan_stripped_kernel);
+        flow_pop_vlan(flow, wc);
     }
     return true;
 }

@@ -41,4 +41,13 @@ ovs_be64 tnl_nvgre_rx_key(const struct flow *);
  * false if the frame must be dropped (it carries an 802.1Q tag). */
 bool tnl_nvgre_translate_rx(struct flow *, struct flow_wildcards *);
 
+/* For datapaths without native tunnelling (the Linux kernel's gretap
+ * device writes tun_id as the GRE key as it is): turns the VSID in the
+ * tun_id of 'flow', about to leave through nvgre port 'netdev', into the
+ * NVGRE key, VSID << 8 | FlowID, and takes any VLAN tags off 'flow' (the
+ * caller commits their removal).  Returns false if the VSID does not fit
+ * in 24 bits. */
+bool tnl_nvgre_translate_tx(const struct netdev *, struct flow *,
+                            struct flow_wildcards *);
+
 #endif /* tunnel-nvgre.h */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * STT receive path.
+ *
+ * STT segments are TCP segments to the device's port.  A netfilter hook at
+ * NF_INET_LOCAL_IN takes them before the TCP stack sees them: at that point
+ * IP fragments have been reassembled, the packet is known to be addressed
+ * to this host, and the INPUT filter table has run (so the tunnel port can
+ * be firewalled like a TCP listener).  The hook exists only while an stt
+ * device exists in the namespace; segments to a port no device uses, or to
+ * a device that is down, are left to the stack.
+ *
+ * GRO (or LRO, or a TSO sender on a veth) usually hands over a whole STT
+ * frame in one skb; otherwise stt_reasm.c collects the pieces.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/udp.h>
+#include <net/dsfield.h>
+#include <net/dst_metadata.h>
+#include <net/inet_ecn.h>
+#include <net/ip_tunnels.h>
+#include <net/tcp.h>
+
+#include "stt.h"
+
+/* Smallest inner MSS accepted for re-segmentation. */
+#define STT_MIN_MSS	64
+
+/* RFC 6040 decapsulation of the outer ECN field into the inner IP header.
+ * Returns > 1 when the frame must be dropped.  @skb->data is at the inner
+ * network header.
+ */
+static int stt_ecn_decap(struct sk_buff *skb, u8 outer)
+{
+	unsigned int hlen;
+	u8 inner;
+
+	if (INET_ECN_is_not_ect(outer))
+		return 0;
+
+	if (skb->protocol == htons(ETH_P_IP))
+		hlen = sizeof(struct iphdr);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		hlen = sizeof(struct ipv6hdr);
+	else
+		return 0;
+
+	if (skb_ensure_writable(skb, skb_network_offset(skb) + hlen))
+		return 0;
+
+	if (hlen == sizeof(struct iphdr))
+		inner = ipv4_get_dsfield(ip_hdr(skb));
+	else
+		inner = ipv6_get_dsfield(ipv6_hdr(skb));
+	return INET_ECN_decapsulate(skb, outer, inner);
+}
+
+/* Restore the inner frame's offload state from the STT header.
+ * skb->data is at the inner Ethernet header.
+ */
+static bool stt_set_offloads(struct stt_dev *stt, struct sk_buff *skb,
+			     u8 flags, u8 l4off, u16 mss)
+{
+	bool ipv4 = flags & STT_FLAG_IPV4;
+	bool tcp = flags & STT_FLAG_TCP;
+	unsigned int min, l4hlen, csum_off;
+
+	if (!(flags & STT_FLAG_CSUM_PARTIAL)) {
+		if (flags & STT_FLAG_CSUM_VERIFIED) {
+			skb->ip_summed = CHECKSUM_UNNECESSARY;
+			skb->csum_level = 0;
+		} else {
+			skb->ip_summed = CHECKSUM_NONE;
+		}
+		return true;
+	}
+
+	/* Partial wins over verified: the checksum field is only a seed. */
+	min = ETH_HLEN + (ipv4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr));
+	l4hlen = tcp ? sizeof(struct tcphdr) : sizeof(struct udphdr);
+	csum_off = tcp ? offsetof(struct tcphdr, check) :
+			 offsetof(struct udphdr, check);
+	if (l4off < min || l4off + l4hlen > skb->len) {
+		stt_stat_inc(stt, STT_STAT_RX_BAD_L4_OFFSET);
+		return false;
+	}
+
+	if (mss && tcp) {
+		if (mss < STT_MIN_MSS) {
+			stt_stat_inc(stt, STT_STAT_RX_BAD_LEN);
+			return false;
+		}
+		/* Keep later software segmentation away from frag_list
+		 * geometries that do not match the new gso_size.
+		 */
+		if (skb_has_frag_list(skb) && __skb_linearize(skb)) {
+			stt_stat_inc(stt, STT_STAT_REASM_NOMEM);
+			return false;
+		}
+	}
+
+	if (!pskb_may_pull(skb, l4off + l4hlen) ||
+	    !skb_partial_csum_set(skb, l4off, csum_off)) {
+		stt_stat_inc(stt, STT_STAT_RX_BAD_L4_OFFSET);
+		return false;
+	}
+	stt_stat_inc(stt, STT_STAT_RX_CSUM_PARTIAL);
+
+	if (mss && tcp) {
+		skb_shinfo(skb)->gso_size = mss;
+		skb_shinfo(skb)->gso_type = SKB_GSO_DODGY |
+			(ipv4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6);
+		skb_shinfo(skb)->gso_segs = 0;
+		stt_stat_inc(stt, STT_STAT_RX_GSO_FRAMES);
+	}
+	return true;
+}
+
+/* Decapsulate one complete STT frame: @skb->data is at the STT header and
+ * skb->len is the frame length.  Consumes @skb.
+ */
+void stt_decap(struct stt_dev *stt, struct sk_buff *skb,
+	       const struct stt_rx_meta *meta)
+{
+	struct net_device *dev = stt->dev;
+	struct metadata_dst *tun_dst;
+	const struct stt_hdr *sh;
+	u8 flags, l4off;
+	u16 mss, tci;
+	__be64 key;
+	int err;
+
+	if (!pskb_may_pull(skb, STT_HDR_LEN + ETH_HLEN)) {
+		stt_stat_inc(stt, STT_STAT_RX_BAD_LEN);
+		DEV_STATS_INC(dev, rx_length_errors);
+		goto error;
+	}
+
+	sh = (const struct stt_hdr *)skb->data;
+	if (sh->version != STT_VERSION) {
+		stt_stat_inc(stt, STT_STAT_RX_BAD_VERSION);
+		goto error;
+	}
+	flags = sh->flags;
+	l4off = sh->l4_offset;
+	mss = ntohs(sh->mss);
+	tci = ntohs(sh->vlan_tci);
+	key = sh->key;
+
+	__skb_pull(skb, STT_HDR_LEN);
+	skb_reset_mac_header(skb);
+
+	if (!stt_set_offloads(stt, skb, flags, l4off, mss))
+		goto error;
+
+	if (tci & STT_VLAN_V)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
+				       tci & ~STT_VLAN_V);
+
+	skb_scrub_packet(skb, false);
+	skb_orphan(skb);
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_reset_network_header(skb);
+
+	err = stt_ecn_decap(skb, meta->tos);
+	if (unlikely(err > 1)) {
+		stt_stat_inc(stt, STT_STAT_RX_ECN_DROP);
+		DEV_STATS_INC(dev, rx_frame_errors);
+		goto error;
+	}
+
+	tun_dst = __ip_tun_set_dst(meta->saddr, meta->daddr, meta->tos,
+				   meta->ttl, stt->port, TUNNEL_KEY, key, 0);
+	if (!tun_dst) {
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+		return;
+	}
+	tun_dst->u.tun_info.key.tp_src = meta->sport;
+	skb_dst_set(skb, &tun_dst->dst);
+
+	stt_stat_inc(stt, STT_STAT_RX_FRAMES);
+	dev_sw_netstats_rx_add(dev, skb->len);
+	if (skb_is_gso(skb))
+		netif_rx(skb);
+	else
+		gro_cells_receive(&stt->gro_cells, skb);
+	return;
+
+error:
+	DEV_STATS_INC(dev, rx_errors);
+	kfree_skb(skb);
+}
+
+/* Validate one segment and hand it to decapsulation or reassembly.
+ * skb->data is at the outer IPv4 header.  Consumes @skb.
+ */
+static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
+{
+	struct net_device *dev = stt->dev;
+	unsigned int nhoff, ihl, thlen, tot;
+	const struct tcphdr *th;
+	const struct iphdr *iph;
+	struct stt_rx_meta meta;
+	u32 seq;
+
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+		return;
+	}
+
+	nhoff = skb_network_offset(skb);
+	ihl = ip_hdrlen(skb);
+	if (!pskb_may_pull(skb, nhoff + ihl + sizeof(*th)))
+		goto bad_len;
+	th = (const struct tcphdr *)(skb_network_header(skb) + ihl);
+	thlen = th->doff * 4;
+	if (thlen < sizeof(*th) || !pskb_may_pull(skb, nhoff + ihl + thlen))
+		goto bad_len;
+
+	iph = ip_hdr(skb);
+	tot = ntohs(iph->tot_len);
+	if (tot < ihl + thlen || skb->len < nhoff + tot)
+		goto bad_len;
+	if (pskb_trim_rcsum(skb, nhoff + tot)) {
+		DEV_STATS_INC(dev, rx_dropped);
+		kfree_skb(skb);
+		return;
+	}
+
+	if (nf_ip_checksum(skb, NF_INET_LOCAL_IN, nhoff + ihl, IPPROTO_TCP)) {
+		stt_stat_inc(stt, STT_STAT_RX_BAD_CSUM);
+		DEV_STATS_INC(dev, rx_crc_errors);
+		DEV_STATS_INC(dev, rx_errors);
+		kfree_skb(skb);
+		return;
+	}
+
+	iph = ip_hdr(skb);
+	th = (const struct tcphdr *)(skb_network_header(skb) + ihl);
+	seq = ntohl(th->seq);
+	meta.saddr = iph->saddr;
+	meta.daddr = iph->daddr;
+	meta.tos = iph->tos;
+	meta.ttl = iph->ttl;
+	meta.id = th->ack_seq;
+	meta.sport = th->source;
+	meta.frame_len = seq >> 16;
+	meta.offset = seq & 0xffff;
+	meta.len = tot - ihl - thlen;
+	if (!meta.len || meta.frame_len < STT_HDR_LEN ||
+	    meta.offset + meta.len > meta.frame_len)
+		goto bad_len;
+
+	stt_stat_inc(stt, STT_STAT_RX_SEGMENTS);
+
+	/* The outer checksum is verified and the outer headers are done
+	 * with (the network header keeps pointing at them).  Whatever the
+	 * skb carried as offload state described the outer packet.
+	 */
+	__skb_pull(skb, nhoff + ihl + thlen);
+	skb_reset_transport_header(skb);
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->encapsulation = 0;
+	skb_gso_reset(skb);
+
+	if (meta.offset == 0 && meta.len == meta.frame_len) {
+		stt_decap(stt, skb, &meta);
+		return;
+	}
+
+	skb = stt_reasm_add(stt, skb, &meta);
+	if (skb)
+		stt_decap(stt, skb, &meta);
+	return;
+
+bad_len:
+	stt_stat_inc(stt, STT_STAT_RX_BAD_LEN);
+	DEV_STATS_INC(dev, rx_length_errors);
+	DEV_STATS_INC(dev, rx_errors);
+	kfree_skb(skb);
+}
+
+unsigned int stt_nf_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	struct stt_net *sn = priv;
+	const struct tcphdr *th;
+	struct stt_dev *stt;
+	struct tcphdr buf;
+
+	if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+	    skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+
+	th = skb_header_pointer(skb, skb_network_offset(skb) + ip_hdrlen(skb),
+				sizeof(buf), &buf);
+	if (!th)
+		return NF_ACCEPT;
+
+	stt = stt_find_port(sn, th->dest);
+	if (!stt || !(READ_ONCE(stt->dev->flags) & IFF_UP))
+		return NF_ACCEPT;
+
+	stt_rcv(stt, skb);
+	return NF_STOLEN;
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * STT transmit path.
+ *
+ * Each inner Ethernet frame becomes one STT frame: an 18-byte STT header
+ * plus the frame, behind one TCP-like header, sent as a single (possibly
+ * huge) TCP segment.  When the frame does not fit the path MTU the skb is
+ * marked as TCPv4 GSO, so that the kernel's TCP segmentation (or the NIC's
+ * TSO) cuts it; the SEQ of each piece then advances by the payload already
+ * sent, which is exactly STT's "offset in the low 16 bits of SEQ".
+ *
+ * The inner frame's own offload state (partial checksum, TSO) is described
+ * in the STT header for the receiver instead of being resolved here.
+ */
+
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/udp.h>
+#include <net/dst_metadata.h>
+#include <net/ip_tunnels.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "stt.h"
+
+/* Frame IDs (TCP ACK field): per-CPU counters with random starts. */
+static DEFINE_PER_CPU(u32, stt_frame_id);
+
+/* Inner GSO types that can be carried whole (MSS in the STT header). */
+#define STT_GSO_CARRIED	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN | \
+			 SKB_GSO_TCP_FIXEDID | SKB_GSO_DODGY)
+
+void stt_tx_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(stt_frame_id, cpu) = get_random_u32();
+}
+
+/* Entropy for the TCP source port: 32768..65535, constant for a flow. */
+static __be16 stt_src_port(struct sk_buff *skb)
+{
+	u32 hash = skb_get_hash(skb);
+
+	return htons(0x8000 | reciprocal_scale(hash, 0x8000));
+}
+
+static struct rtable *stt_route(struct stt_dev *stt, struct sk_buff *skb,
+				const struct ip_tunnel_info *info,
+				__be16 sport, u8 tos, struct flowi4 *fl4)
+{
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->flowi4_mark = skb->mark;
+	fl4->flowi4_proto = IPPROTO_TCP;
+	fl4->flowi4_tos = RT_TOS(tos);
+	fl4->daddr = info->key.u.ipv4.dst;
+	fl4->saddr = info->key.u.ipv4.src;
+	fl4->fl4_dport = stt->port;
+	fl4->fl4_sport = sport;
+	return ip_route_output_key(stt->net, fl4);
+}
+
+/* The inner network protocol, looking through in-frame 802.1Q/802.1ad tags.
+ * skb->data is at the inner Ethernet header.
+ */
+static __be16 stt_inner_l3_proto(const struct sk_buff *skb)
+{
+	unsigned int off = offsetof(struct ethhdr, h_proto);
+	__be16 *type, buf;
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		type = skb_header_pointer(skb, off, sizeof(buf), &buf);
+		if (!type)
+			return 0;
+		if (!eth_type_vlan(*type))
+			return *type;
+		off += VLAN_HLEN;
+	}
+	return 0;
+}
+
+/* Can the CHECKSUM_PARTIAL state of @skb be expressed in the STT header?
+ * If so, fill in the flags and the L4 offset.
+ */
+static bool stt_describe_csum(const struct sk_buff *skb, u8 *flags, u8 *l4off)
+{
+	int start = skb_checksum_start_offset(skb);
+	unsigned int min;
+	__be16 proto;
+	u8 f = STT_FLAG_CSUM_PARTIAL;
+
+	if (skb->encapsulation || skb->csum_not_inet || start > U8_MAX)
+		return false;
+
+	proto = stt_inner_l3_proto(skb);
+	if (proto == htons(ETH_P_IP)) {
+		f |= STT_FLAG_IPV4;
+		min = ETH_HLEN + sizeof(struct iphdr);
+	} else if (proto == htons(ETH_P_IPV6)) {
+		min = ETH_HLEN + sizeof(struct ipv6hdr);
+	} else {
+		return false;
+	}
+	if (start < min)
+		return false;
+
+	if (skb->csum_offset == offsetof(struct tcphdr, check))
+		f |= STT_FLAG_TCP;
+	else if (skb->csum_offset != offsetof(struct udphdr, check))
+		return false;
+
+	*flags = f;
+	*l4off = start;
+	return true;
+}
+
+static bool stt_gso_carriable(const struct sk_buff *skb)
+{
+	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	u8 flags, l4off;
+
+	if (gso_type & ~STT_GSO_CARRIED ||
+	    !(gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+		return false;
+	if (skb->len > STT_MAX_INNER_V4 ||
+	    skb->ip_summed != CHECKSUM_PARTIAL ||
+	    !stt_describe_csum(skb, &flags, &l4off) ||
+	    !(flags & STT_FLAG_TCP))
+		return false;
+	return !(flags & STT_FLAG_IPV4) == !(gso_type & SKB_GSO_TCPV4);
+}
+
+static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
+{
+	struct net_device *dev = stt->dev;
+	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	unsigned int frame_len, seg_size;
+	u8 flags = 0, l4off = 0, tos, ttl;
+	__be16 tci = 0, sport, df;
+	struct stt_hdr *sh;
+	struct tcphdr *th;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	__be64 tun_id;
+	u16 mss = 0;
+
+	if (unlikely(!info)) {
+		stt_stat_inc(stt, STT_STAT_TX_NO_TUNNEL_INFO);
+		DEV_STATS_INC(dev, tx_dropped);
+		goto drop;
+	}
+
+	sport = stt_src_port(skb);
+	tos = info->key.tos;
+	if (tos == 1)	/* inherit from the inner packet */
+		tos = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
+
+	rt = stt_route(stt, skb, info, sport, tos, &fl4);
+	if (IS_ERR(rt)) {
+		stt_stat_inc(stt, STT_STAT_TX_NO_ROUTE);
+		DEV_STATS_INC(dev, tx_carrier_errors);
+		DEV_STATS_INC(dev, tx_errors);
+		goto drop;
+	}
+	if (rt->dst.dev == dev) {
+		stt_stat_inc(stt, STT_STAT_TX_LOOP);
+		DEV_STATS_INC(dev, collisions);
+		DEV_STATS_INC(dev, tx_errors);
+		goto drop_rt;
+	}
+
+	tos = ip_tunnel_ecn_encap(tos, ip_hdr(skb), skb);
+	ttl = info->key.ttl ? : ip4_dst_hoplimit(&rt->dst);
+	df = info->key.tun_flags & TUNNEL_DONT_FRAGMENT ? htons(IP_DF) : 0;
+	tun_id = info->key.tun_id;
+
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			 rt->dst.header_len + sizeof(struct iphdr) +
+			 STT_TCP_HLEN + STT_HDR_LEN)) {
+		DEV_STATS_INC(dev, tx_dropped);
+		goto drop_rt;
+	}
+
+	/* An 802.1Q tag travels in the STT header; the DEI bit is lost. */
+	if (skb_vlan_tag_present(skb)) {
+		tci = htons((skb_vlan_tag_get(skb) & ~VLAN_CFI_MASK) |
+			    STT_VLAN_V);
+		__vlan_hwaccel_clear_tag(skb);
+	}
+
+	if (skb_is_gso(skb)) {
+		/* stt_xmit() checked that it is carriable. */
+		stt_describe_csum(skb, &flags, &l4off);
+		mss = skb_shinfo(skb)->gso_size;
+	} else if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		if (!stt_describe_csum(skb, &flags, &l4off)) {
+			flags = 0;
+			l4off = 0;
+			if (skb_csum_hwoffload_help(skb, 0)) {
+				DEV_STATS_INC(dev, tx_dropped);
+				goto drop_rt;
+			}
+		}
+	} else if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
+		flags = STT_FLAG_CSUM_VERIFIED;
+	}
+
+	frame_len = skb->len + STT_HDR_LEN;
+	if (frame_len > STT_MAX_FRAME_V4) {
+		stt_stat_inc(stt, STT_STAT_TX_TOO_BIG);
+		DEV_STATS_INC(dev, tx_errors);
+		goto drop_rt;
+	}
+
+	/* From here on the skb is a plain outer TCP/IPv4 packet: the inner
+	 * offload state is in the STT header, not in the skb.  The inner
+	 * headers only mark the inner frame for iptunnel_xmit()'s byte count.
+	 */
+	skb_set_inner_mac_header(skb, 0);
+	skb_set_inner_network_header(skb, 0);
+	skb_gso_reset(skb);
+	skb->encapsulation = 0;
+
+	sh = __skb_push(skb, STT_HDR_LEN);
+	memset(sh, 0, STT_HDR_LEN);
+	sh->version = STT_VERSION;
+	sh->flags = flags;
+	sh->l4_offset = l4off;
+	sh->mss = htons(mss);
+	sh->vlan_tci = tci;
+	sh->key = tun_id;
+
+	th = __skb_push(skb, sizeof(*th));
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = stt->port;
+	th->seq = htonl(frame_len << 16);
+	th->ack_seq = htonl(this_cpu_inc_return(stt_frame_id));
+	th->doff = sizeof(*th) / 4;
+	th->ack = 1;
+	th->psh = 1;
+	th->window = htons(0xffff);
+	th->check = ~tcp_v4_check(skb->len, fl4.saddr, fl4.daddr, 0);
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+
+	seg_size = dst_mtu(&rt->dst) - sizeof(struct iphdr) - STT_TCP_HLEN;
+	if (frame_len > seg_size) {
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+		skb_shinfo(skb)->gso_size = seg_size;
+		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(frame_len, seg_size);
+		stt_stat_inc(stt, STT_STAT_TX_GSO_FRAMES);
+	}
+
+	stt_stat_inc(stt, STT_STAT_TX_FRAMES);
+	if (flags & STT_FLAG_CSUM_PARTIAL)
+		stt_stat_inc(stt, STT_STAT_TX_CSUM_PARTIAL);
+
+	iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_TCP,
+		      tos, ttl, df, false);
+	return;
+
+drop_rt:
+	ip_rt_put(rt);
+drop:
+	kfree_skb(skb);
+}
+
+/* A GSO packet that cannot travel as one STT frame: segment it here and
+ * send every piece as its own frame.
+ */
+static void stt_xmit_segmented(struct stt_dev *stt, struct sk_buff *skb)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	if (IS_ERR_OR_NULL(segs)) {
+		DEV_STATS_INC(stt->dev, tx_dropped);
+		kfree_skb(skb);
+		return;
+	}
+	stt_stat_inc(stt, STT_STAT_TX_SEGMENTED_SW);
+	consume_skb(skb);
+
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		stt_xmit_one(stt, seg);
+	}
+}
+
+netdev_tx_t stt_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct stt_dev *stt = netdev_priv(dev);
+	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
+
+	if (!info || !(info->mode & IP_TUNNEL_INFO_TX)) {
+		stt_stat_inc(stt, STT_STAT_TX_NO_TUNNEL_INFO);
+		goto drop;
+	}
+	if (ip_tunnel_info_af(info) != AF_INET) {
+		stt_stat_inc(stt, STT_STAT_TX_UNSUPPORTED_AF);
+		goto drop;
+	}
+
+	/* Only an 802.1Q tag fits the STT header: others go into the frame. */
+	if (skb_vlan_tag_present(skb) &&
+	    skb->vlan_proto != htons(ETH_P_8021Q)) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (!skb) {
+			DEV_STATS_INC(dev, tx_dropped);
+			return NETDEV_TX_OK;
+		}
+	}
+
+	if (skb_is_gso(skb) && !stt_gso_carriable(skb))
+		stt_xmit_segmented(stt, skb);
+	else
+		stt_xmit_one(stt, skb);
+	return NETDEV_TX_OK;
+
+drop:
+	DEV_STATS_INC(dev, tx_dropped);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+int stt_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb)
+{
+	struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	struct stt_dev *stt = netdev_priv(dev);
+	struct flowi4 fl4;
+	struct rtable *rt;
+	__be16 sport;
+
+	if (!info || ip_tunnel_info_af(info) != AF_INET)
+		return -EINVAL;
+
+	sport = stt_src_port(skb);
+	rt = stt_route(stt, skb, info, sport, info->key.tos, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	ip_rt_put(rt);
+
+	info->key.u.ipv4.src = fl4.saddr;
+	info->key.tp_src = sport;
+	info->key.tp_dst = stt->port;
+	return 0;
+}

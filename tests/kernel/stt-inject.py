@@ -1,0 +1,257 @@
+#! /usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Hand-made STT segments for the kernel module's tests, and a pcap check.
+
+  stt-inject.py SRC DST SMAC DMAC SCENARIO [ARG]
+      Sends STT segments from SRC (a local IPv4 address) to DST port 7471
+      through a raw socket.  Inner frames are ICMP echo requests from
+      192.168.50.1 (SMAC) to 192.168.50.2 (DMAC), context ID 77.
+      Scenarios:
+        order 3-1-2      one frame in 3 segments, sent in that order
+        split-header     segment 1 holds only 10 bytes of the STT header
+        ce               2 segments, the second with outer ECN CE; inner ECT(0)
+        dup              3 segments, segment 1 sent twice
+        overlap          3 segments plus one overlapping 1 and 2
+        bad-version      a whole frame with STT version 1
+        bad-offset       offset + length > frame length
+        short-frame      frame length 10 (< 18)
+        len-mismatch     2 segments of one ID that disagree on frame length
+        bad-csum         a whole frame with a wrong TCP checksum
+        bad-l4           a whole frame, partial flags, L4 offset 20
+        flood N          N first segments of N never-completed frames
+        incomplete       one first segment of a frame that never completes
+
+  stt-inject.py pcap-vlan FILE TCI
+      Succeeds if an STT header in FILE carries VLAN field TCI.
+
+  stt-inject.py pcap FILE FRAME_LEN CONTEXT_ID [DST]
+      Checks the STT frame of FRAME_LEN bytes (to outer address DST) in FILE (tcpdump -w, Ethernet)
+      segment by segment: SEQ high bits = frame length, offsets contiguous
+      from 0, one ACK for the frame, TCP-like header fields, outer TCP
+      checksum, STT header.  Exits 1 on any mismatch.
+"""
+
+import random
+import socket
+import struct
+import sys
+
+PORT = 7471
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def inner_icmp(smac, dmac, size, tos=0, ident=0x1234):
+    payload = bytes(random.getrandbits(8) for _ in range(size))
+    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + payload
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    src = socket.inet_aton("192.168.50.1")
+    dst = socket.inet_aton("192.168.50.2")
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(icmp), ident, 0,
+                     64, 1, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return dmac + smac + b"\x08\x00" + ip + icmp
+
+
+def stt_frame(inner, version=0, flags=0, l4off=0, mss=0, ctx=77):
+    return struct.pack("!BBBBHHQ", version, flags, l4off, 0, mss, 0, ctx) \
+        + b"\0\0" + inner
+
+
+class Sender:
+    def __init__(self, src, dst):
+        self.src = socket.inet_aton(src)
+        self.dst = socket.inet_aton(dst)
+        self.dst_str = dst
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                                  socket.IPPROTO_TCP)
+        self.sport = random.randint(32768, 65535)
+
+    def seg(self, frame_len, offset, payload, ack, tos=0, bad_csum=False):
+        tcp = struct.pack("!HHIIBBHHH", self.sport, PORT,
+                          (frame_len << 16) | offset, ack, 5 << 4, 0x18,
+                          0xFFFF, 0, 0) + payload
+        pseudo = struct.pack("!4s4sBBH", self.src, self.dst, 0, 6, len(tcp))
+        check = csum(pseudo + tcp)
+        if bad_csum:
+            check ^= 0x5A5A
+        tcp = tcp[:16] + struct.pack("!H", check) + tcp[18:]
+        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
+        self.sock.sendto(tcp, (self.dst_str, 0))
+
+    def frame(self, frame, pieces, order, ack, tos=None):
+        """Sends FRAME cut at PIECES boundaries, in ORDER (1-based)."""
+        bounds = [0] + pieces + [len(frame)]
+        segs = [(bounds[i], frame[bounds[i]:bounds[i + 1]])
+                for i in range(len(bounds) - 1)]
+        for n in order:
+            off, data = segs[n - 1]
+            self.seg(len(frame), off, data, ack,
+                     tos=(tos or {}).get(n, 0))
+
+
+def inject(argv):
+    src, dst, smac, dmac, scenario = argv[:5]
+    args = argv[5:]
+    smac = bytes.fromhex(smac.replace(":", ""))
+    dmac = bytes.fromhex(dmac.replace(":", ""))
+    s = Sender(src, dst)
+    ack = random.getrandbits(32)
+    frame = stt_frame(inner_icmp(smac, dmac, 400))
+    third = len(frame) // 3
+    cuts = [third, 2 * third]
+
+    if scenario == "order":
+        s.frame(frame, cuts, [int(x) for x in args[0].split("-")], ack)
+    elif scenario == "split-header":
+        s.frame(frame, [10], [1, 2], ack)
+    elif scenario == "ce":
+        frame = stt_frame(inner_icmp(smac, dmac, 400, tos=0x02))
+        s.frame(frame, [third], [1, 2], ack, tos={2: 0x03})
+    elif scenario == "dup":
+        s.frame(frame, cuts, [1, 1, 2, 3], ack)
+    elif scenario == "overlap":
+        s.frame(frame, cuts, [1], ack)
+        s.seg(len(frame), third - 8, frame[third - 8:third + 8], ack)
+        s.frame(frame, cuts, [2, 3], ack)
+    elif scenario == "bad-version":
+        f = stt_frame(inner_icmp(smac, dmac, 64), version=1)
+        s.seg(len(f), 0, f, ack)
+    elif scenario == "bad-offset":
+        s.seg(100, 90, b"x" * 20, ack)
+    elif scenario == "short-frame":
+        s.seg(10, 0, b"x" * 10, ack)
+    elif scenario == "len-mismatch":
+        s.seg(len(frame), 0, frame[:third], ack)
+        s.seg(len(frame) + 1, third, frame[third:], ack)
+    elif scenario == "bad-csum":
+        f = stt_frame(inner_icmp(smac, dmac, 64))
+        s.seg(len(f), 0, f, ack, bad_csum=True)
+    elif scenario == "bad-l4":
+        f = stt_frame(inner_icmp(smac, dmac, 64), flags=0x06, l4off=20)
+        s.seg(len(f), 0, f, ack)
+    elif scenario == "flood":
+        for i in range(int(args[0])):
+            s.seg(1000, 0, frame[:100], (ack + i) & 0xFFFFFFFF)
+    elif scenario == "incomplete":
+        s.seg(len(frame), 0, frame[:third], ack)
+    else:
+        sys.exit("unknown scenario %s" % scenario)
+
+
+def check_pcap(path, frame_len, ctx, dst=None):
+    data = open(path, "rb").read()
+    frames = {}
+    off = 24
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack_from("=IIII", data, off)
+        pkt = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(pkt) < 54 or pkt[12:14] != b"\x08\x00":
+            continue
+        ihl = (pkt[14] & 15) * 4
+        tot_len = struct.unpack_from("!H", pkt, 16)[0]
+        if pkt[23] != 6:
+            continue
+        if dst and pkt[30:34] != socket.inet_aton(dst):
+            continue
+        ip = pkt[14:14 + tot_len]
+        tcp = ip[ihl:]
+        sport, dport, seq, ack, doff, flags, win, check, urg = \
+            struct.unpack_from("!HHIIBBHHH", tcp, 0)
+        if dport != PORT:
+            continue
+        pseudo = ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp))
+        frames.setdefault(ack, []).append(dict(
+            sport=sport, seq=seq, doff=doff, flags=flags, win=win, urg=urg,
+            csum_ok=csum(pseudo + tcp) == 0, payload=tcp[(doff >> 4) * 4:]))
+
+    errors = []
+    found = None
+    for ack, segs in frames.items():
+        if segs[0]["seq"] >> 16 == frame_len:
+            found = (ack, segs)
+    if not found:
+        sys.exit("pcap: no frame of length %d; frames seen: %s" % (
+            frame_len, sorted({s[0]["seq"] >> 16 for s in frames.values()})))
+    ack, segs = found
+    expect = 0
+    for n, s in enumerate(sorted(segs, key=lambda s: s["seq"])):
+        print("pcap: segment %d: SEQ=0x%08x (frame_len=%d offset=%d) "
+              "ACK=0x%08x len=%d sport=%d flags=0x%02x win=0x%04x csum=%s"
+              % (n, s["seq"], s["seq"] >> 16, s["seq"] & 0xFFFF, ack,
+                 len(s["payload"]), s["sport"], s["flags"], s["win"],
+                 "ok" if s["csum_ok"] else "BAD"))
+        if s["seq"] >> 16 != frame_len:
+            errors.append("SEQ high bits %d != %d" % (s["seq"] >> 16,
+                                                     frame_len))
+        if s["seq"] & 0xFFFF != expect:
+            errors.append("offset %d, expected %d" % (s["seq"] & 0xFFFF,
+                                                      expect))
+        expect += len(s["payload"])
+        if s["doff"] != 0x50 or s["win"] != 0xFFFF or s["urg"] != 0:
+            errors.append("TCP-like header fields wrong")
+        if not s["flags"] & 0x10 or s["sport"] < 32768:
+            errors.append("ACK flag or source port wrong")
+        if not s["csum_ok"]:
+            errors.append("bad outer TCP checksum")
+        if s["sport"] != segs[0]["sport"]:
+            errors.append("source port changes within a frame")
+    if expect != frame_len:
+        errors.append("payload sum %d != frame length %d" % (expect,
+                                                             frame_len))
+    first = min(segs, key=lambda s: s["seq"])["payload"]
+    version, flags, l4off, _, mss, tci, key = \
+        struct.unpack_from("!BBBBHHQ", first, 0)
+    print("pcap: STT header: version=%d flags=0x%02x l4_offset=%d mss=%d "
+          "vlan=0x%04x context_id=%d pad=%s" % (version, flags, l4off, mss,
+                                                 tci, key, first[16:18].hex()))
+    if version != 0 or key != ctx or first[16:18] != b"\0\0":
+        errors.append("STT header wrong")
+    for e in errors:
+        print("pcap: ERROR: " + e)
+    sys.exit(1 if errors else 0)
+
+
+def check_pcap_vlan(path, tci):
+    """Succeeds if some STT header in the capture has VLAN field TCI."""
+    data = open(path, "rb").read()
+    seen = set()
+    off = 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack_from("=IIII", data, off)[2]
+        pkt = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(pkt) < 14 + 20 + 20 + 18 or pkt[23] != 6:
+            continue
+        ihl = (pkt[14] & 15) * 4
+        tcp = pkt[14 + ihl:]
+        seq = struct.unpack_from("!I", tcp, 4)[0]
+        if seq & 0xFFFF == 0:
+            seen.add(struct.unpack_from("!H", tcp, 20 + 6)[0])
+    print("pcap: STT VLAN fields seen: %s" % ", ".join(
+        "0x%04x" % t for t in sorted(seen)))
+    sys.exit(0 if tci in seen else 1)
+
+
+def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "pcap-vlan":
+        check_pcap_vlan(sys.argv[2], int(sys.argv[3], 0))
+    elif len(sys.argv) >= 5 and sys.argv[1] == "pcap":
+        check_pcap(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+                   sys.argv[5] if len(sys.argv) > 5 else None)
+    elif len(sys.argv) >= 6:
+        inject(sys.argv[1:])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

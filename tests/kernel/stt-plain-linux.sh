@@ -1,0 +1,292 @@
+#! /bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Plain-Linux test of the STT tunnel module (datapath/linux/stt.ko), to be
+# run as root inside a throw-away VM:
+#
+#   make -C datapath/linux
+#   sh utilities/nvo3-vm.sh -t 400 SHAREDIR tests/kernel/stt-plain-linux.sh
+#
+# Two namespaces a and b joined by a veth pair (10.1.0.1/24, 10.1.0.2/24),
+# an stt0 device in each (collect-metadata, created through rtnetlink by
+# stt-link.py), 192.168.50.1/24 and .2/24 on them, lwtunnel routes with
+# context ID 77.  Exits non-zero if any check fails.
+
+here=$(cd "$(dirname "$0")" && pwd)
+KO=${STT_KO:-$here/../../datapath/linux/stt.ko}
+LINK="/usr/bin/python3 $here/stt-link.py"
+INJECT="/usr/bin/python3 $here/stt-inject.py"
+T=$(mktemp -d)
+failures=0
+
+log() { echo "== $*"; }
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+die() { echo "FATAL: $*"; exit 1; }
+check() {   # check DESCRIPTION COMMAND...
+    desc=$1; shift
+    if "$@" > "$T/out" 2>&1; then pass "$desc"; else
+        fail "$desc"; sed 's/^/    /' "$T/out"; fi
+}
+a() { ip netns exec a "$@"; }
+b() { ip netns exec b "$@"; }
+# stat NS COUNTER: one ethtool -S counter of NS's stt0
+stat() { ip netns exec "$1" ethtool -S stt0 | awk -v k="$2:" '$1 == k { print $2 }'; }
+# snmp NS FILE GROUP FIELD: a counter of /proc/net/{snmp,netstat}
+snmp() {
+    ip netns exec "$1" awk -v g="$3:" -v f="$4" '$1 == g {
+        if (!seen) { for (i = 2; i <= NF; i++) col[$i] = i; seen = 1 }
+        else print $col[f] }' "/proc/net/$2"
+}
+# expect_gt DESC A B: A > B
+expect_gt() { if [ "$2" -gt "$3" ]; then pass "$1 ($2 > $3)"; else fail "$1 ($2 <= $3)"; fi; }
+expect_eq() { if [ "$2" -eq "$3" ]; then pass "$1 ($2)"; else fail "$1 ($2 != $3)"; fi; }
+expect_le() { if [ "$2" -le "$3" ]; then pass "$1 ($2 <= $3)"; else fail "$1 ($2 > $3)"; fi; }
+ping_ok() { # ping_ok NS DST [ARGS]: 0% loss
+    ns=$1 dst=$2; shift 2
+    ip netns exec "$ns" ping -q -c 3 -i 0.3 -W 2 "$@" "$dst" > "$T/ping" 2>&1
+    r=$?
+    grep -q ' 0% packet loss' "$T/ping" && [ $r = 0 ] && return 0
+    cat "$T/ping"; return 1
+}
+
+start=$(cut -d' ' -f1 /proc/uptime)
+[ -r "$KO" ] || die "no module at $KO (run make -C datapath/linux)"
+
+log "load"
+for dep in $(modinfo -F depends "$KO" | tr , ' '); do
+    modprobe "$dep" || die "modprobe $dep"
+done
+modprobe veth 2>/dev/null
+insmod "$KO" || die "insmod $KO"
+
+log "topology"
+ip netns add a && ip netns add b || die "netns"
+ip link add va netns a type veth peer name vb netns b || die "veth"
+a ip addr add 10.1.0.1/24 dev va; a ip link set va up; a ip link set lo up
+b ip addr add 10.1.0.2/24 dev vb; b ip link set vb up; b ip link set lo up
+for ns in a b; do
+    ip netns exec $ns sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+        net.ipv4.conf.default.rp_filter=0
+done
+
+log "rtnetlink"
+a $LINK add stt0 mtu 1500 || die "create stt0 in a"
+b $LINK add stt0 || die "create stt0 in b"
+check "RTM_GETLINK reports kind, port, external" \
+    sh -c "ip netns exec a $LINK show stt0 | grep -x 'kind=stt port=7471 external=1 mtu=1500'"
+check "ip -d link shows kind stt" \
+    sh -c "ip -n a -d link show stt0 | grep -qw stt"
+if a $LINK add stt1 no-external > "$T/err" 2>&1; then
+    fail "creation without collect-metadata must fail"
+else
+    check "no-external refused with extack: $(cat "$T/err")" \
+        grep -q "collect-metadata" "$T/err"
+fi
+if a $LINK add stt2 > "$T/err" 2>&1; then
+    fail "second device on port 7471 must fail"
+else
+    check "same port refused with EBUSY + extack: $(cat "$T/err")" \
+        grep -q "busy.*already uses this port" "$T/err"
+fi
+check "MTU 65000 at creation on another port" \
+    sh -c "ip netns exec a $LINK add stt9 port 7479 mtu 65000 &&
+           ip netns exec a $LINK show stt9 | grep -x 'kind=stt port=7479 external=1 mtu=65000'"
+check "MTU 65463 accepted" ip -n a link set stt9 mtu 65463
+if ip -n a link set stt9 mtu 65464 2>/dev/null; then fail "MTU 65464 must be refused"
+else pass "MTU 65464 refused"; fi
+ip -n a link del stt9
+
+MA=$(a cat /sys/class/net/stt0/address)
+MB=$(b cat /sys/class/net/stt0/address)
+a ip link set stt0 up; b ip link set stt0 up
+a ip addr add 192.168.50.1/24 dev stt0
+b ip addr add 192.168.50.2/24 dev stt0
+a ip route add 192.168.50.2/32 encap ip id 77 dst 10.1.0.2 dev stt0 || die "route a"
+b ip route add 192.168.50.1/32 encap ip id 77 dst 10.1.0.1 dev stt0 || die "route b"
+a ip neigh add 192.168.50.2 lladdr "$MB" dev stt0
+b ip neigh add 192.168.50.1 lladdr "$MA" dev stt0
+
+log "ping, default veth offloads"
+check "ping a -> b" ping_ok a 192.168.50.2
+check "ping b -> a" ping_ok b 192.168.50.1
+
+log "802.1Q tag carried in the STT header"
+modprobe 8021q 2>/dev/null
+a ip link add link stt0 name stt0.100 type vlan id 100 egress-qos-map 0:3 &&
+b ip link add link stt0 name stt0.100 type vlan id 100 || fail "vlan devices"
+a ip link set stt0.100 up; b ip link set stt0.100 up
+a ip addr add 192.168.51.1/24 dev stt0.100
+b ip addr add 192.168.51.2/24 dev stt0.100
+a ip route add 192.168.51.2/32 encap ip id 78 dst 10.1.0.2 dev stt0.100
+b ip route add 192.168.51.1/32 encap ip id 78 dst 10.1.0.1 dev stt0.100
+a ip neigh add 192.168.51.2 lladdr "$MB" dev stt0.100
+b ip neigh add 192.168.51.1 lladdr "$MA" dev stt0.100
+b tcpdump -Z root -U -n -i vb -w "$T/vlan.pcap" 'tcp dst port 7471' \
+    > "$T/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+sleep 2
+check "ping over VLAN 100 on stt0 a -> b" ping_ok a 192.168.51.2
+sleep 1
+kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
+check "tag PCP 3 VID 100 in the STT header as 0x7064" \
+    $INJECT pcap-vlan "$T/vlan.pcap" 0x7064
+sed 's/^/    /' "$T/out"
+check "ping over VLAN 100 on stt0 b -> a" ping_ok b 192.168.51.1
+
+log "2000-byte ping (inner fragments of 1514 bytes), veth TSO and GRO off: reassembly"
+for ns in a b; do
+    ip netns exec $ns ethtool -K v${ns} tso off gro off > /dev/null
+done
+ra=$(stat a reasm_frames) rb=$(stat b reasm_frames)
+check "ping -s 2000 a -> b" ping_ok a 192.168.50.2 -s 2000
+check "ping -s 2000 b -> a" ping_ok b 192.168.50.1 -s 2000
+expect_gt "b reassembled frames" "$(stat b reasm_frames)" "$rb"
+expect_gt "a reassembled frames" "$(stat a reasm_frames)" "$ra"
+
+log "capture: 3042-byte inner frame (STT frame 3060) on a 1500 veth"
+a ip link set stt0 mtu 9000; b ip link set stt0 mtu 9000
+a ethtool -K va tx off > /dev/null   # real outer checksums in the capture
+b ethtool -K vb rx off > /dev/null   # receiver checks them in software
+b tcpdump -Z root -U -n -i vb -w "$T/stt.pcap" \
+    'dst host 10.1.0.2 and tcp dst port 7471' \
+    > "$T/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+sleep 2
+check "ping -s 3000 a -> b" ping_ok a 192.168.50.2 -s 3000 -c 1
+sleep 1
+kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
+check "capture: SEQ = frame length << 16 | offset, ACK constant, checksums" \
+    $INJECT pcap "$T/stt.pcap" 3060 77 10.1.0.2
+sed 's/^/    /' "$T/out"
+a ip link set stt0 mtu 1500; b ip link set stt0 mtu 1500
+
+log "TCP transfers with iperf3"
+iperf() { # iperf NAME: 20 MB a -> b over stt0
+    b timeout 100 iperf3 -s -1 -p 5201 > "$T/iperf-s" 2>&1 &
+    sleep 1
+    f0=$(stat b rx_frames)
+    if a timeout 90 iperf3 -c 192.168.50.2 -p 5201 -n 20M -f m \
+            > "$T/iperf-c" 2>&1; then
+        pass "iperf3 20 MB ($1): $(grep receiver "$T/iperf-c" | awk '{print $7, $8}')"
+    else
+        fail "iperf3 20 MB ($1)"; tail -5 "$T/iperf-c"
+    fi
+    wait
+    expect_gt "rx_frames grew ($1)" "$(stat b rx_frames)" "$f0"
+}
+a ethtool -K va tx on tso on > /dev/null
+b ethtool -K vb rx on gro on > /dev/null
+a ethtool -K va gro on > /dev/null
+g0=$(stat b rx_gso_frames)
+iperf "veth TSO+GRO on"
+expect_gt "inner TSO carried whole (rx_gso_frames)" "$(stat b rx_gso_frames)" "$g0"
+expect_gt "inner partial checksum carried (tx_csum_partial)" "$(stat a tx_csum_partial)" 0
+a ethtool -K va tso off > /dev/null
+r0=$(stat b reasm_frames) f0=$(stat b rx_frames)
+iperf "veth TSO off, GRO on: GRO-merged frames"
+echo "    frames $(( $(stat b rx_frames) - f0 )), of which reassembled $(( $(stat b reasm_frames) - r0 ))"
+b ethtool -K vb gro off > /dev/null
+r0=$(stat b reasm_frames)
+iperf "veth TSO and GRO off: every frame reassembled"
+expect_gt "reassembly used" "$(stat b reasm_frames)" "$r0"
+
+log "hostile and hand-made segments (a -> b:7471)"
+b ethtool -K vb rx off gro off > /dev/null   # software checksum check
+inj() { a $INJECT 10.1.0.1 10.1.0.2 "$MA" "$MB" "$@"; sleep 0.3; }
+for order in 1-2-3 3-1-2 2-3-1 3-2-1; do
+    e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames)
+    inj order $order
+    expect_eq "order $order: one frame reassembled" $(( $(stat b reasm_frames) - r0 )) 1
+    expect_eq "order $order: echo request delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+done
+e0=$(snmp b snmp Icmp InEchos)
+inj split-header
+expect_eq "STT header split across segments: delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+c0=$(snmp b netstat IpExt InCEPkts) x0=$(snmp b netstat IpExt InECT0Pkts)
+e0=$(snmp b snmp Icmp InEchos)
+inj ce
+expect_eq "CE on one outer segment: delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+# InCEPkts counts the outer CE segment and the inner packet, if marked.
+expect_eq "CE on one outer segment -> CE on inner IP (InCEPkts)" $(( $(snmp b netstat IpExt InCEPkts) - c0 )) 2
+expect_eq "... and the inner packet no longer ECT(0)" $(( $(snmp b netstat IpExt InECT0Pkts) - x0 )) 0
+d0=$(stat b reasm_duplicates) e0=$(snmp b snmp Icmp InEchos)
+inj dup
+expect_eq "duplicate dropped and counted once" $(( $(stat b reasm_duplicates) - d0 )) 1
+expect_eq "frame with a duplicate still delivered once" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+o0=$(stat b reasm_overlaps) e0=$(snmp b snmp Icmp InEchos)
+inj overlap
+expect_eq "overlap dropped and counted" $(( $(stat b reasm_overlaps) - o0 )) 1
+expect_eq "frame with an overlap still delivered once" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+v0=$(stat b rx_bad_version)
+inj bad-version
+expect_eq "bad version counted" $(( $(stat b rx_bad_version) - v0 )) 1
+l0=$(stat b rx_bad_len)
+inj bad-offset
+inj short-frame
+expect_eq "offset beyond length and short frame counted" $(( $(stat b rx_bad_len) - l0 )) 2
+m0=$(stat b reasm_len_mismatch)
+inj len-mismatch
+expect_eq "frame length mismatch counted" $(( $(stat b reasm_len_mismatch) - m0 )) 1
+k0=$(stat b rx_bad_csum)
+inj bad-csum
+expect_eq "bad outer checksum counted" $(( $(stat b rx_bad_csum) - k0 )) 1
+o0=$(stat b rx_bad_l4_offset)
+inj bad-l4
+expect_eq "bad L4 offset counted" $(( $(stat b rx_bad_l4_offset) - o0 )) 1
+cap=$(cat /sys/module/stt/parameters/reasm_max_bytes)
+ev0=$(stat b reasm_evictions)
+inj flood 10000
+held=$(stat b reasm_bytes_held)
+expect_le "10000 never-completing segments: reasm_bytes_held under the cap" "$held" "$cap"
+expect_gt "evictions happened" "$(stat b reasm_evictions)" "$ev0"
+check "still works after the flood" ping_ok a 192.168.50.2 -s 2000
+echo 2 > /sys/module/stt/parameters/reasm_timeout
+t0=$(stat b reasm_timeouts)
+inj incomplete
+sleep 4
+expect_gt "incomplete frames time out" "$(stat b reasm_timeouts)" "$t0"
+expect_eq "nothing held after the timeout" "$(stat b reasm_bytes_held)" 0
+echo 30 > /sys/module/stt/parameters/reasm_timeout
+check "ping a -> b after the hostile tests" ping_ok a 192.168.50.2
+check "ping b -> a after the hostile tests" ping_ok b 192.168.50.1
+
+log "counters"
+for ns in a b; do
+    echo "-- $ns: ip -s link show stt0"
+    ip -n $ns -s link show stt0 | sed 's/^/    /'
+    echo "-- $ns: ethtool -S stt0 (non-zero)"
+    ip netns exec $ns ethtool -S stt0 | awk '$2 != 0 && NR > 1 { print "    " $0 }'
+done
+
+log "unload"
+a ip link del stt0; b ip link del stt0
+check "rmmod after deleting the devices" rmmod stt
+insmod "$KO" || die "insmod again"
+a $LINK add stt0 && b $LINK add stt0 && a $LINK add stt1 port 7472 &&
+    a ip link set stt0 up && a ip link set stt1 up || fail "re-create devices"
+ip netns add c && ip netns exec c $LINK add stt0 || fail "device in netns c"
+ip netns del c
+a ip addr add 192.168.50.1/24 dev stt0
+a ping -c 1 -W 1 192.168.50.9 > /dev/null 2>&1
+sleep 1
+check "rmmod with devices present" rmmod stt
+if a ip link show stt0 > /dev/null 2>&1; then fail "stt0 left after rmmod"
+else pass "devices gone with the module"; fi
+ip netns del a; ip netns del b
+sleep 1
+if dmesg | grep -E 'WARNING|BUG|leak|refcount|unregister_netdevice: waiting|Oops' > "$T/dmesg"; then
+    fail "kernel log has warnings"; cat "$T/dmesg"
+else
+    pass "no WARNING/BUG/leak in dmesg"
+fi
+
+cp "$T"/*.pcap . 2>/dev/null   # for a post-mortem on the host
+end=$(cut -d' ' -f1 /proc/uptime)
+echo "== guest time for the test: $(echo "$end - $start" | bc 2>/dev/null || echo "$start..$end") s"
+if [ $failures -ne 0 ]; then
+    echo "== $failures check(s) FAILED"
+    exit 1
+fi
+echo "== all checks passed"
+exit 0
