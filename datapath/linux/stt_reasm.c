@@ -49,7 +49,8 @@ static unsigned long stt_reasm_timeout_jiffies(void)
 {
 	unsigned int secs = READ_ONCE(stt_reasm_timeout);
 
-	return (secs ? secs : 1) * HZ;
+	/* Bounded, so that first_seen + timeout stays comparable. */
+	return (unsigned long)clamp(secs, 1U, 3600U) * HZ;
 }
 
 static void stt_reasm_frame_free(struct stt_reasm_frame *f)
@@ -222,6 +223,19 @@ static struct sk_buff *stt_reasm_build(struct stt_reasm_frame *f)
 	return head;
 }
 
+/* stt_reasm_build() relinks frag_list members.  After skb_unclone() of a
+ * clone, they are still on the other clone's list too (skb_shared()).
+ */
+static bool stt_frag_list_shared(const struct sk_buff *skb)
+{
+	const struct sk_buff *c;
+
+	skb_walk_frags(skb, c)
+		if (skb_shared(c))
+			return true;
+	return false;
+}
+
 /* Adds one segment (skb->data at its payload, skb->len = meta->len).
  * Returns the complete frame (data at the STT header, @meta rewritten to
  * describe the frame) or NULL.  Consumes @skb either way.
@@ -247,6 +261,13 @@ struct sk_buff *stt_reasm_add(struct stt_dev *stt, struct sk_buff *skb,
 	skb->dev = stt->dev;
 	STT_FRAG_CB(skb)->offset = meta->offset;
 	STT_FRAG_CB(skb)->len = meta->len;
+
+	if (unlikely(stt_frag_list_shared(skb)) && __skb_linearize(skb)) {
+		stt_stat_inc(stt, STT_STAT_REASM_NOMEM);
+		DEV_STATS_INC(stt->dev, rx_dropped);
+		kfree_skb(skb);
+		return NULL;
+	}
 
 	spin_lock_bh(&r->lock);
 	if (r->dying) {

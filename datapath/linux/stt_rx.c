@@ -91,14 +91,24 @@ static bool stt_set_offloads(struct stt_dev *stt, struct sk_buff *skb,
 	}
 
 	if (mss && tcp) {
-		if (mss < STT_MIN_MSS) {
+		/* 0xffff would be GSO_BY_FRAGS to skb_segment(). */
+		if (mss < STT_MIN_MSS || mss == GSO_BY_FRAGS) {
 			stt_stat_inc(stt, STT_STAT_RX_BAD_LEN);
 			return false;
 		}
-		/* Keep later software segmentation away from frag_list
-		 * geometries that do not match the new gso_size.
-		 */
-		if (skb_has_frag_list(skb) && __skb_linearize(skb)) {
+		/* The GSO type must match the frame's real L3 protocol. */
+		if (stt_inner_l3_proto(skb) !=
+		    (ipv4 ? htons(ETH_P_IP) : htons(ETH_P_IPV6))) {
+			stt_stat_inc(stt, STT_STAT_RX_BAD_L4_OFFSET);
+			return false;
+		}
+		/* Not a GSO packet if the payload fits in one segment. */
+		if (skb->len - l4off - l4hlen <= mss) {
+			mss = 0;
+		} else if (skb_has_frag_list(skb) && __skb_linearize(skb)) {
+			/* Keep later software segmentation away from
+			 * frag_list geometries that do not match gso_size.
+			 */
 			stt_stat_inc(stt, STT_STAT_REASM_NOMEM);
 			return false;
 		}
@@ -266,7 +276,14 @@ static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
 	 */
 	__skb_pull(skb, nhoff + ihl + thlen);
 	skb_reset_transport_header(skb);
+	/* nf_ip_checksum() may have left a software CHECKSUM_COMPLETE with
+	 * csum_valid set: that would make the inner L4 checksum look
+	 * verified (skb_csum_unnecessary()).  Forget all of it.
+	 */
 	skb->ip_summed = CHECKSUM_NONE;
+	skb->csum_valid = 0;
+	skb->csum_complete_sw = 0;
+	skb->csum_level = 0;
 	skb->encapsulation = 0;
 	skb_gso_reset(skb);
 
@@ -308,6 +325,11 @@ unsigned int stt_nf_hook(void *priv, struct sk_buff *skb,
 	if (!stt || !(READ_ONCE(stt->dev->flags) & IFF_UP))
 		return NF_ACCEPT;
 
+	/* Usually softirq already; not when nf_reinject() resumes the hooks
+	 * after NFQUEUE, and gro_cells and the per-CPU counters need BH off.
+	 */
+	local_bh_disable();
 	stt_rcv(stt, skb);
+	local_bh_enable();
 	return NF_STOLEN;
 }

@@ -65,9 +65,9 @@ static struct rtable *stt_route(struct stt_dev *stt, struct sk_buff *skb,
 }
 
 /* The inner network protocol, looking through in-frame 802.1Q/802.1ad tags.
- * skb->data is at the inner Ethernet header.
+ * skb->data is at the inner Ethernet header.  Also used on receive.
  */
-static __be16 stt_inner_l3_proto(const struct sk_buff *skb)
+__be16 stt_inner_l3_proto(const struct sk_buff *skb)
 {
 	unsigned int off = offsetof(struct ethhdr, h_proto);
 	__be16 *type, buf;
@@ -90,11 +90,12 @@ static __be16 stt_inner_l3_proto(const struct sk_buff *skb)
 static bool stt_describe_csum(const struct sk_buff *skb, u8 *flags, u8 *l4off)
 {
 	int start = skb_checksum_start_offset(skb);
-	unsigned int min;
 	__be16 proto;
 	u8 f = STT_FLAG_CSUM_PARTIAL;
+	int min;
 
-	if (skb->encapsulation || skb->csum_not_inet || start > U8_MAX)
+	if (skb->encapsulation || skb->csum_not_inet ||
+	    start < 0 || start > U8_MAX)
 		return false;
 
 	proto = stt_inner_l3_proto(skb);
@@ -133,6 +134,25 @@ static bool stt_gso_carriable(const struct sk_buff *skb)
 	    !(flags & STT_FLAG_TCP))
 		return false;
 	return !(flags & STT_FLAG_IPV4) == !(gso_type & SKB_GSO_TCPV4);
+}
+
+/* skb_segment() BUG()s on frag_list members with a linear part that is
+ * not a page fragment or is longer than one segment, and ignores nested
+ * frag_lists.  Forwarded GRO or reassembled frames can be like that.
+ */
+static bool stt_frag_list_unsegmentable(const struct sk_buff *skb,
+					unsigned int seg_size)
+{
+	const struct sk_buff *c;
+
+	skb_walk_frags(skb, c) {
+		if (skb_has_frag_list(c))
+			return true;
+		if (skb_headlen(c) &&
+		    (!c->head_frag || skb_headlen(c) > seg_size))
+			return true;
+	}
+	return false;
 }
 
 static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
@@ -254,6 +274,12 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 
 	seg_size = dst_mtu(&rt->dst) - sizeof(struct iphdr) - STT_TCP_HLEN;
 	if (frame_len > seg_size) {
+		if (skb_has_frag_list(skb) &&
+		    stt_frag_list_unsegmentable(skb, seg_size) &&
+		    __skb_linearize(skb)) {
+			DEV_STATS_INC(dev, tx_dropped);
+			goto drop_rt;
+		}
 		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
 		skb_shinfo(skb)->gso_size = seg_size;
 		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(frame_len, seg_size);
