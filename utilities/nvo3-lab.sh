@@ -4,8 +4,10 @@
 # that all of them build the same topology the same way:
 #
 #   lab_init PREFIX DIR        namespaces are PREFIX<name>, state goes in DIR
-#   hv_start HV                ovsdb-server + ovs-vswitchd inside netns HV
-#                              (LAB_USERSPACE_TSO=1: with userspace TSO)
+#   hv_start HV [system]       ovsdb-server + ovs-vswitchd inside netns HV
+#                              (LAB_USERSPACE_TSO=1: with userspace TSO;
+#                              "system": its bridges use the Linux kernel
+#                              datapath instead of the userspace one)
 #   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
 #   hv_tep HV IP/LEN [IF]      br1 with uplink IF (eth0), internal port tep0
 #                              holding the tunnel endpoint address, and br2
@@ -69,12 +71,15 @@ hv_ofctl () {
 }
 
 hv_start () {
-    local name=$1
+    local name=$1 dp=${2:-netdev}
     local d=$LAB_DIR/$name
     local ns=$LAB_PREFIX$name
-    lab_log "starting hypervisor $name (netns $ns, state in $d)"
+    local system=--disable-system
+    lab_log "starting hypervisor $name (netns $ns, state in $d, $dp datapath)"
     rm -rf "$d"
     mkdir -p "$d"
+    echo "$dp" > "$d/datapath_type"
+    [ "$dp" = netdev ] || system=
     ip netns add "$ns" || return 1
     ip -n "$ns" link set lo up
     # The bridges' local ports are taps in this namespace too: without
@@ -92,7 +97,12 @@ hv_start () {
             other_config:userspace-tso-enable=true || return 1
     fi
     hv "$name" ovs-vswitchd --detach --no-chdir --pidfile --log-file \
-        -vconsole:off -vvconn:info --disable-system || return 1
+        -vconsole:off -vvconn:info $system || return 1
+}
+
+# hv_dp HV: the datapath type of HV's bridges (netdev or system).
+hv_dp () {
+    cat "$LAB_DIR/$1/datapath_type" 2>/dev/null || echo netdev
 }
 
 # lab_underlay HV1 HV2 [IF]: the physical wire between two hypervisors.
@@ -111,11 +121,13 @@ lab_underlay () {
 hv_tep () {
     local name=$1 addr=$2 ifname=${3:-eth0}
     lab_log "$name: br1 ($ifname, tep0 $addr) and br2"
+    local dp
+    dp=$(hv_dp "$name")
     hv_vsctl "$name" \
-        -- add-br br1 -- set bridge br1 datapath_type=netdev \
+        -- add-br br1 -- set bridge br1 datapath_type="$dp" \
         -- add-port br1 "$ifname" \
         -- add-port br1 tep0 -- set interface tep0 type=internal \
-        -- add-br br2 -- set bridge br2 datapath_type=netdev || return 1
+        -- add-br br2 -- set bridge br2 datapath_type="$dp" || return 1
     hv "$name" ip link set tep0 up
     hv "$name" ip addr add "$addr" dev tep0
 }

@@ -1,0 +1,177 @@
+#! /bin/sh
+# STT and NVGRE ports of Open vSwitch's Linux kernel datapath, against the
+# userspace datapath's, inside a throw-away VM (run by nvo3-vm.sh; see
+# tests/kernel/run.sh):
+#
+#   hv1: kernel datapath (br1 with eth0 and tep0 192.0.2.1, br2 with vm1)
+#   hv2: userspace datapath (the same, tep0 192.0.2.2, br2 with vm2)
+#
+# Each tunnel type in turn: hv1's port is created by ovs-vswitchd through
+# rtnetlink (stt_sys_7471 from datapath/linux/stt.ko, gre_sys a gretap
+# device), the VMs ping and run iperf3 across, and the wire format and
+# counters are checked.  Exits non-zero if any check fails.
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+KO=${STT_KO:-$top/datapath/linux/stt.ko}
+OVS=${OVS_BUILD:-$top/build/ovs}
+export PATH=$OVS/utilities:$OVS/vswitchd:$OVS/ovsdb:$PATH
+T=$(mktemp -d)
+failures=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+die() { echo "FATAL: $*"; dump; exit 1; }
+dump() {
+    for f in "$LAB_DIR"/*/ovs-vswitchd.log; do
+        echo "=== $f"; tail -30 "$f"
+    done
+}
+# check DESCRIPTION COMMAND...: COMMAND must succeed.
+check() {
+    desc=$1; shift
+    if "$@" > "$T/out" 2>&1; then
+        pass "$desc"
+    else
+        fail "$desc"; sed 's/^/    /' "$T/out"
+    fi
+}
+# expect DESCRIPTION ACTUAL EXPECTED
+expect() {
+    if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1 ($2, not $3)"; fi
+}
+expect_ge() {
+    if [ "$2" -ge "$3" ]; then pass "$1 ($2 >= $3)"; else fail "$1 ($2 < $3)"; fi
+}
+# kstat HV DEV COUNTER: an ethtool -S counter of a device in HV.
+kstat() {
+    hv "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
+}
+no_error() { test "$(hv_vsctl hv1 get interface "$1" error)" = '[]'; }
+link_kind() { hv hv1 ip -d link show "$1" | grep -qw "$2"; }
+in_datapath() { hv_appctl hv1 dpctl/show | grep -q "$1"; }
+dp_flows_have() { hv_appctl hv1 dpctl/dump-flows | grep -qF "$1"; }
+is_system() { hv_vsctl hv1 get bridge br2 datapath_type | grep -qx system; }
+link_gone() {
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        hv hv1 ip link show "$1" > /dev/null 2>&1 || return 0
+        sleep 0.5
+    done
+    return 1
+}
+ping_ok() {
+    vm "$1" ping -q -c 5 -i 0.2 -W 2 "$2" | grep -q ' 0% packet loss'
+}
+
+[ -r "$KO" ] || die "no module at $KO (make -C datapath/linux)"
+command -v ovs-vswitchd > /dev/null || die "no ovs-vswitchd in $OVS"
+
+# OVS 3.1 counts the CPUs as 0 until the system has been up for 10 s, and
+# an ovs-vswitchd started before then gets no upcall handlers.
+while [ "$(cut -d. -f1 /proc/uptime)" -lt 11 ]; do sleep 1; done
+
+modprobe openvswitch || die "modprobe openvswitch"
+modprobe ip_gre || die "modprobe ip_gre"
+# The userspace datapath's bridge ports are taps.
+modprobe tun || die "modprobe tun"
+insmod "$KO" || die "insmod $KO"
+
+. "$top/utilities/nvo3-lab.sh"
+LAB_SCHEMA=$OVS/vswitchd/vswitch.ovsschema
+LAB_QUIET=1
+lab_init kdp- "$T/lab"
+
+hv_start hv1 system || die "hv1"
+hv_start hv2 || die "hv2"
+for h in hv1 hv2; do
+    hv "$h" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+done
+lab_underlay hv1 hv2 || die "underlay"
+hv_tep hv1 192.0.2.1/24 || die "hv1 tep"
+hv_tep hv2 192.0.2.2/24 || die "hv2 tep"
+# hv1's kernel leaves outer checksums to the device (CHECKSUM_PARTIAL).
+# A NIC would fill them in; here the frames cross a veth to hv2, whose
+# userspace datapath reads them raw and would drop them as corrupt, so
+# tep0 gets no checksum offload and the kernel completes them (and
+# segments STT frames in software) before they leave.
+hv hv1 ethtool -K tep0 tx off > /dev/null || die "tep0 tx off"
+hv_add_vm hv1 vm1 198.51.100.1/24 1400 02:00:00:00:00:01 || die "vm1"
+hv_add_vm hv2 vm2 198.51.100.2/24 1400 02:00:00:00:00:02 || die "vm2"
+check "hv1's bridges are on the kernel datapath" is_system
+check "hv1 has a kernel datapath" hv hv1 ip link show ovs-system
+
+# tunnel TYPE PORT DEV OPTIONS...: the same tunnel on both hypervisors.
+tunnel() {
+    type=$1 port=$2; shift 2
+    hv_vsctl hv1 add-port br2 "$port" -- set interface "$port" type="$type" \
+        options:remote_ip=192.0.2.2 "$@" || die "hv1 add $port"
+    hv_vsctl hv2 add-port br2 "$port" -- set interface "$port" type="$type" \
+        options:remote_ip=192.0.2.1 "$@" || die "hv2 add $port"
+}
+
+# The VMs reach each other across the tunnel and iperf3 runs for 3 s.
+traffic() {
+    what=$1
+    i=0
+    until vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null; do
+        i=$((i + 1))
+        [ $i -lt 30 ] || break
+    done
+    check "$what: vm1 pings vm2" ping_ok vm1 198.51.100.2
+    check "$what: vm2 pings vm1" ping_ok vm2 198.51.100.1
+    lab_spawn "$T/iperf3.pid" vm2 iperf3 -s -1 > "$T/iperf3-s.log" 2>&1
+    sleep 1
+    if vm vm1 timeout 30 iperf3 -c 198.51.100.2 -t 3 -J > "$T/iperf3.json" \
+       && /usr/bin/python3 "$top/utilities/nvo3-iperf3-result.py" \
+              "$T/iperf3.json" > "$T/iperf3.txt" 2>&1; then
+        pass "$what: iperf3 vm1 -> vm2: $(cat "$T/iperf3.txt")"
+    else
+        fail "$what: iperf3 vm1 -> vm2"
+        kill "$(cat "$T/iperf3.pid")" 2> /dev/null
+    fi
+}
+
+echo "== STT: kernel (hv1) <-> userspace (hv2)"
+tunnel stt stt0 options:key=0x123456789a
+check "hv1's stt0 has no error" no_error stt0
+check "ovs-vswitchd created stt_sys_7471, kind stt" link_kind stt_sys_7471 stt
+check "stt_sys_7471 is a port of hv1's datapath" in_datapath stt_sys_7471
+traffic STT
+check "hv1's datapath sets tun_id 0x123456789a" \
+    dp_flows_have "set(tunnel(tun_id=0x123456789a,dst=192.0.2.2"
+tx=$(kstat hv1 stt_sys_7471 tx_frames)
+rx=$(kstat hv1 stt_sys_7471 rx_frames)
+expect_ge "stt_sys_7471 tx_frames" "${tx:-0}" 10
+expect_ge "stt_sys_7471 rx_frames" "${rx:-0}" 10
+echo "   ethtool -S stt_sys_7471:"
+hv hv1 ethtool -S stt_sys_7471 | grep -v ': 0$' | sed 's/^/   /'
+hv_vsctl hv1 del-port stt0
+hv_vsctl hv2 del-port stt0
+check "deleting the port removes stt_sys_7471" link_gone stt_sys_7471
+
+echo "== NVGRE: kernel (hv1) <-> userspace (hv2)"
+tunnel nvgre nv0 options:key=5000 options:flowid=7
+check "hv1's nv0 has no error" no_error nv0
+check "ovs-vswitchd created gre_sys, kind gretap" link_kind gre_sys gretap
+hv hv2 timeout 60 tcpdump -nn -v -c 2 -i eth0 'ip proto 47 and src host 192.0.2.1' \
+    > "$T/gre.txt" 2> /dev/null &
+capture=$!
+sleep 1
+traffic NVGRE
+wait $capture
+check "hv1 sends GRE key 0x138807 (VSID 5000, FlowID 7)" \
+    grep -q 'key=0x138807' "$T/gre.txt"
+check "hv1's datapath sets tun_id 0x138807" \
+    dp_flows_have "set(tunnel(tun_id=0x138807,dst=192.0.2.2"
+hv_vsctl hv1 del-port nv0
+hv_vsctl hv2 del-port nv0
+
+lab_cleanup
+rmmod stt || fail "rmmod stt"
+if dmesg | grep -E 'WARNING|BUG|leak' > "$T/dmesg"; then
+    fail "kernel warnings"; cat "$T/dmesg"
+fi
+[ $failures = 0 ] || dump
+echo "ovs-kernel-datapath: $failures failure(s)"
+[ $failures = 0 ]
