@@ -4,8 +4,9 @@
 # left alone and apt is not touched at all when nothing is missing.
 set -e
 
-# The last two lines are for the libvirt scenario test: a QEMU (TCG) guest
-# booting Debian's kernel under a private libvirtd.
+# The last three lines are for the tests that boot Debian's kernel in QEMU
+# (TCG): the libvirt scenario, and the kernel module (built against
+# linux-headers-amd64, which matches linux-image-amd64).
 packages="
     openvswitch-source
     build-essential autoconf automake libtool pkg-config ccache quilt
@@ -16,6 +17,7 @@ packages="
     procps psmisc
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
     qemu-system-x86 linux-image-amd64 busybox-static cpio kmod util-linux
+    linux-headers-amd64
 "
 
 missing=
