@@ -36,6 +36,18 @@ static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
 COVERAGE_DEFINE(nvgre_tx_bad_vsid);
 COVERAGE_DEFINE(nvgre_tx_vlan_stripped);
 
+bool
+netdev_nvgre_tx_vsid_ok(const struct netdev *netdev, uint64_t tun_id)
+{
+    if (tun_id > NVGRE_VSID_MAX) {
+        COVERAGE_INC(nvgre_tx_bad_vsid);
+        VLOG_WARN_RL(&err_rl, "%s: tun_id %#"PRIx64" is not a 24-bit VSID",
+                     netdev_get_name(netdev), tun_id);
+        return false;
+    }
+    return true;
+}
+
 int
 netdev_nvgre_build_header(const struct netdev *netdev,
                           struct ovs_action_push_tnl *data,
@@ -50,11 +62,7 @@ netdev_nvgre_build_header(const struct netdev *netdev,
     if (params->flow->packet_type != htonl(PT_ETH)) {
         return EINVAL;
     }
-    /* With key=flow, tun_id comes from OpenFlow and may not fit. */
-    if (vsid > NVGRE_VSID_MAX) {
-        COVERAGE_INC(nvgre_tx_bad_vsid);
-        VLOG_WARN_RL(&err_rl, "%s: tun_id %#"PRIx64" is not a 24-bit VSID",
-                     netdev_get_name(netdev), vsid);
+    if (!netdev_nvgre_tx_vsid_ok(netdev, vsid)) {
         return EINVAL;
     }
 

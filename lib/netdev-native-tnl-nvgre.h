@@ -22,6 +22,9 @@
  * it builds its own header, and the push shared by both classes fills in a
  * hashed FlowID. */
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct dp_packet;
 struct netdev;
 struct netdev_tnl_build_header_params;
@@ -30,6 +33,10 @@ struct ovs_action_push_tnl;
 int netdev_nvgre_build_header(const struct netdev *,
                               struct ovs_action_push_tnl *,
                               const struct netdev_tnl_build_header_params *);
+/* Whether 'tun_id', about to leave through nvgre port 'netdev', is a VSID
+ * (24 bits); if not, counts and logs the drop.  With key=flow the value
+ * comes from OpenFlow and may be anything. */
+bool netdev_nvgre_tx_vsid_ok(const struct netdev *, uint64_t tun_id);
 void netdev_nvgre_push_header(const struct netdev *, struct dp_packet *,
                               const struct ovs_action_push_tnl *);
 

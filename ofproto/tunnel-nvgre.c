@@ -23,13 +23,13 @@
 #include "coverage.h"
 #include "flow.h"
 #include "netdev.h"
+#include "netdev-native-tnl-nvgre.h"
 #include "netdev-nvo3-config.h"
 #include "nvgre.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 
 VLOG_DEFINE_THIS_MODULE(tunnel_nvgre);
-COVERAGE_DEFINE(nvgre_tx_bad_vsid_kernel);
 COVERAGE_DEFINE(nvgre_tx_vlan_stripped_kernel);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 5);
@@ -82,10 +82,7 @@ tnl_nvgre_translate_tx(const struct netdev *netdev, struct flow *flow,
     uint64_t vsid = ntohll(flow->tunnel.tun_id);
     int flowid;
 
-    if (vsid > NVGRE_VSID_MAX) {
-        COVERAGE_INC(nvgre_tx_bad_vsid_kernel);
-        VLOG_WARN_RL(&rl, "%s: VSID %#"PRIx64" does not fit in 24 bits",
-                     netdev_get_name(netdev), vsid);
+    if (!netdev_nvgre_tx_vsid_ok(netdev, vsid)) {
         return false;
     }
 
