@@ -63,8 +63,12 @@ stt_key_valid(const char *value, const char **why)
 static bool
 stt_csum_valid(const char *value, const char **why)
 {
-    *why = "cannot be turned off: STT always carries a full TCP checksum";
-    return !strcmp(value, "true");
+    /* STT always carries a full TCP checksum, so "false" changes nothing;
+     * it is accepted because controllers set it (OVN copies a chassis's
+     * ovn-encap-csum into its tunnels' options). */
+    *why = "must be 'true' or 'false' (STT always carries a full TCP "
+           "checksum)";
+    return !strcmp(value, "true") || !strcmp(value, "false");
 }
 
 static bool

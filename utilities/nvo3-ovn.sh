@@ -1,0 +1,106 @@
+# ovs-nvo3 lab: OVN as the control plane of lab hypervisors.
+#
+# Sourced after utilities/nvo3-lab.sh (and lab_init).  OVN's programs come
+# from Debian's packages unpacked by build-aux/nvo3-ovn.sh; the switch side
+# (ovsdb-server, ovs-vswitchd, ovs-vsctl) is ours, from PATH.
+#
+#   ovn_init ROOT              ROOT is the unpacked OVN (build/ovn/root):
+#                              puts its programs in PATH
+#   ovn_central_start          NB and SB ovsdb-servers and ovn-northd, in
+#                              the namespace "ovn", state in $LAB_DIR/ovn;
+#                              the databases listen on unix sockets there,
+#                              which every namespace can reach
+#   ovn_nbctl/ovn_sbctl ARGS   the OVN tools, talking to those databases
+#   hv_ovn_controller_start HV ENCAP-TYPE ENCAP-IP [BRIDGE]
+#                              HV becomes chassis HV: system-id, ovn-remote,
+#                              ovn-encap-type/-ip, ovn-bridge (br2) with the
+#                              userspace datapath, then ovn-controller
+#                              inside HV's namespace
+#   hv_ovn_appctl HV ARGS      ovn-appctl to HV's ovn-controller
+#   ovn_cleanup                stops every OVN daemon (lab_cleanup removes
+#                              the namespaces)
+
+ovn_init () {
+    OVN_ROOT=$1
+    [ -x "$OVN_ROOT/usr/bin/ovn-controller" ] || {
+        echo "nvo3-ovn: no ovn-controller in $OVN_ROOT/usr/bin" >&2
+        return 1; }
+    PATH=$PATH:$OVN_ROOT/usr/bin
+    OVN_CENTRAL=$LAB_DIR/ovn
+    OVN_NB_SOCK=unix:$OVN_CENTRAL/nb.sock
+    OVN_SB_SOCK=unix:$OVN_CENTRAL/sb.sock
+}
+
+# ovn_env [NETNS] DIR CMD...: CMD (inside lab namespace NETNS, if not
+# empty) with OVN's and OVS's directories set to DIR.
+ovn_env () {
+    local ns=$1 d=$2 netns=
+    shift 2
+    [ -z "$ns" ] || netns="ip netns exec $LAB_PREFIX$ns"
+    $netns env OVN_RUNDIR="$d" OVN_DBDIR="$d" OVN_LOGDIR="$d" \
+        OVN_SYSCONFDIR="$d" OVN_PKGDATADIR="$OVN_ROOT/usr/share/ovn" \
+        OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" OVS_SYSCONFDIR="$d" \
+        "$@"
+}
+
+ovn_nbctl () {
+    ovn_env "" "$OVN_CENTRAL" ovn-nbctl --timeout=10 --db="$OVN_NB_SOCK" "$@"
+}
+
+ovn_sbctl () {
+    ovn_env "" "$OVN_CENTRAL" ovn-sbctl --timeout=10 --db="$OVN_SB_SOCK" "$@"
+}
+
+ovn_central_start () {
+    local d=$OVN_CENTRAL db
+    lab_log "OVN central: NB and SB databases and ovn-northd in $d"
+    rm -rf "$d"
+    mkdir -p "$d"
+    lab_host ovn || return 1
+    for db in nb sb; do
+        ovsdb-tool create "$d/$db.db" \
+            "$OVN_ROOT/usr/share/ovn/ovn-$db.ovsschema" || return 1
+        # The pidfile's name is what lab_kill_pidfile looks for in the
+        # daemon's command line.
+        ovn_env ovn "$d" ovsdb-server --detach --no-chdir \
+            --pidfile="$d/ovsdb-server-$db.pid" \
+            --log-file="$d/ovsdb-server-$db.log" -vconsole:off \
+            --unixctl="$d/ovsdb-server-$db.ctl" \
+            --remote=punix:"$d/$db.sock" "$d/$db.db" || return 1
+    done
+    ovn_nbctl --no-wait init || return 1
+    ovn_env ovn "$d" ovn-northd --detach --no-chdir --pidfile --log-file -vconsole:off \
+        --ovnnb-db="$OVN_NB_SOCK" --ovnsb-db="$OVN_SB_SOCK" || return 1
+}
+
+# hv_ovn_controller_start HV ENCAP-TYPE ENCAP-IP [BRIDGE]
+hv_ovn_controller_start () {
+    local name=$1 type=$2 ip=$3 bridge=${4:-br2}
+    local d=$LAB_DIR/$name
+    lab_log "$name: ovn-controller, chassis $name, $type from $ip, $bridge"
+    hv_vsctl "$name" set Open_vSwitch . \
+        external_ids:system-id="$name" \
+        external_ids:ovn-remote="$OVN_SB_SOCK" \
+        external_ids:ovn-encap-type="$type" \
+        external_ids:ovn-encap-ip="$ip" \
+        external_ids:ovn-bridge="$bridge" \
+        external_ids:ovn-bridge-datapath-type="$(hv_dp "$name")" || return 1
+    ovn_env "$name" "$d" ovn-controller --detach --no-chdir --pidfile --log-file \
+        -vconsole:off unix:"$d/db.sock" || return 1
+}
+
+hv_ovn_appctl () {
+    local name=$1; shift
+    ovn_env "$name" "$LAB_DIR/$name" ovn-appctl --timeout=10 -t ovn-controller "$@"
+}
+
+ovn_cleanup () {
+    local pidfile
+    for pidfile in "$LAB_DIR"/*/ovn-controller.pid \
+                   "$LAB_DIR"/ovn/ovn-northd.pid \
+                   "$LAB_DIR"/ovn/ovsdb-server-nb.pid \
+                   "$LAB_DIR"/ovn/ovsdb-server-sb.pid; do
+        lab_kill_pidfile "$pidfile"
+    done
+    return 0
+}
