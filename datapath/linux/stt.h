@@ -17,6 +17,7 @@
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <net/gro_cells.h>
+#include <net/ipv6.h>
 
 #include "stt_netlink.h"
 
@@ -49,6 +50,10 @@ struct stt_hdr {
 #define STT_MAX_INNER_V4	(STT_MAX_FRAME_V4 - STT_HDR_LEN)
 #define STT_MAX_MTU		(IP_MAX_MTU - STT_HDR_LEN - STT_TCP_HLEN - \
 				 sizeof(struct iphdr) - ETH_HLEN)
+/* Over IPv6 the TCP-like header and the frame must fit the 16-bit payload
+ * length (no jumbograms): frame <= 65515.
+ */
+#define STT_MAX_FRAME_V6	(IPV6_MAXPLEN - STT_TCP_HLEN)
 
 /* Device counters, exported with ethtool -S (order = stt_stat_names). */
 enum stt_stat {
@@ -110,23 +115,36 @@ struct stt_dev {
 	struct stt_reasm	reasm;
 };
 
+/* Receive hooks: one per underlay family. */
+#define STT_NF_HOOKS		2
+
 struct stt_net {
 	struct list_head	devs;	/* RCU readers, RTNL writers */
 	unsigned int		ndevs;
-	struct nf_hook_ops	hook_ops;
+	struct nf_hook_ops	hook_ops[STT_NF_HOOKS];
+};
+
+/* An outer address.  IPv4 uses v4 with the rest zeroed, so that the whole
+ * union can be compared and hashed for either family.
+ */
+union stt_addr {
+	__be32		v4;
+	struct in6_addr	v6;
 };
 
 /* Outer-header facts of one received segment or frame. */
 struct stt_rx_meta {
-	__be32	saddr;
-	__be32	daddr;
-	__be32	id;		/* TCP ACK: frame ID */
-	__be16	sport;
-	u8	tos;
-	u8	ttl;
-	u16	frame_len;
-	u16	offset;
-	u16	len;
+	union stt_addr	saddr;
+	union stt_addr	daddr;
+	__be32		label;		/* IPv6 flow label */
+	__be32		id;		/* TCP ACK: frame ID */
+	__be16		sport;
+	u8		family;		/* AF_INET or AF_INET6 */
+	u8		tos;		/* DS field incl. ECN */
+	u8		ttl;		/* or hop limit */
+	u16		frame_len;
+	u16		offset;
+	u16		len;
 };
 
 extern unsigned int stt_net_id;
@@ -158,6 +176,8 @@ __be16 stt_inner_l3_proto(const struct sk_buff *skb);
 /* stt_rx.c */
 unsigned int stt_nf_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
+unsigned int stt_nf_hook6(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
 void stt_decap(struct stt_dev *stt, struct sk_buff *skb,
 	       const struct stt_rx_meta *meta);
 

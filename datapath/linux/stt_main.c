@@ -5,7 +5,7 @@
  * for lightweight-tunnel routes.
  *
  * This file: the net_device, its rtnetlink and ethtool operations, and the
- * per-namespace state (device list and receive hook).
+ * per-namespace state (device list and receive hooks).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -15,6 +15,7 @@
 #include <linux/if_arp.h>
 #include <linux/module.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <net/ip_tunnels.h>
@@ -200,7 +201,8 @@ static void stt_setup(struct net_device *dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
 
-	dev->needed_headroom = ETH_HLEN + sizeof(struct iphdr) +
+	/* Enough for either underlay; IPv6's header is the larger. */
+	dev->needed_headroom = ETH_HLEN + sizeof(struct ipv6hdr) +
 			       STT_TCP_HLEN + STT_HDR_LEN;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = STT_MAX_MTU;
@@ -268,7 +270,7 @@ static int stt_newlink(struct net *src_net, struct net_device *dev,
 	stt->port = port;
 
 	if (!sn->ndevs) {
-		err = nf_register_net_hook(net, &sn->hook_ops);
+		err = nf_register_net_hooks(net, sn->hook_ops, STT_NF_HOOKS);
 		if (err) {
 			NL_SET_ERR_MSG(extack,
 				       "Cannot register the STT receive hook");
@@ -279,7 +281,8 @@ static int stt_newlink(struct net *src_net, struct net_device *dev,
 	err = register_netdevice(dev);
 	if (err) {
 		if (!sn->ndevs)
-			nf_unregister_net_hook(net, &sn->hook_ops);
+			nf_unregister_net_hooks(net, sn->hook_ops,
+						STT_NF_HOOKS);
 		return err;
 	}
 
@@ -295,7 +298,7 @@ static void stt_dellink(struct net_device *dev, struct list_head *head)
 
 	list_del_rcu(&stt->next);
 	if (!--sn->ndevs)
-		nf_unregister_net_hook(stt->net, &sn->hook_ops);
+		nf_unregister_net_hooks(stt->net, sn->hook_ops, STT_NF_HOOKS);
 	unregister_netdevice_queue(dev, head);
 }
 
@@ -334,15 +337,22 @@ static int __net_init stt_net_init(struct net *net)
 
 	INIT_LIST_HEAD(&sn->devs);
 	sn->ndevs = 0;
-	sn->hook_ops = (struct nf_hook_ops) {
+	/* After the filter tables, so that INPUT rules apply to the
+	 * tunnel port as they would to a TCP listener.
+	 */
+	sn->hook_ops[0] = (struct nf_hook_ops) {
 		.hook		= stt_nf_hook,
 		.priv		= sn,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_IN,
-		/* After the filter table, so that INPUT rules apply to the
-		 * tunnel port as they would to a TCP listener.
-		 */
 		.priority	= NF_IP_PRI_FILTER + 1,
+	};
+	sn->hook_ops[1] = (struct nf_hook_ops) {
+		.hook		= stt_nf_hook6,
+		.priv		= sn,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP6_PRI_FILTER + 1,
 	};
 	return 0;
 }

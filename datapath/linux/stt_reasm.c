@@ -4,7 +4,8 @@
  *
  * Used only when a segment is not a whole frame (GRO did not or could not
  * merge the pieces).  Each device has a small hash table of incomplete
- * frames keyed by (outer source, outer destination, frame ID); frames are
+ * frames keyed by (address family, outer source, outer destination, frame
+ * ID; IPv4 addresses sit zero-padded in the IPv6-sized slots); frames are
  * also kept on a list in order of their first segment's arrival, which
  * drives both the timeout and eviction when the device holds more than
  * reasm_max_bytes of skb truesize.  Segments of a frame are kept sorted by
@@ -33,9 +34,10 @@ struct stt_frag_cb {
 struct stt_reasm_frame {
 	struct hlist_node	hnode;
 	struct list_head	lru;
-	__be32			saddr;
-	__be32			daddr;
+	union stt_addr		saddr;
+	union stt_addr		daddr;
 	__be32			id;
+	u8			family;
 	unsigned long		first_seen;	/* jiffies */
 	unsigned int		truesize;	/* accounted to bytes_held */
 	u32			rcvd;		/* payload bytes held */
@@ -159,9 +161,12 @@ void stt_reasm_flush(struct stt_reasm *r, bool dying)
 static struct hlist_head *stt_reasm_bucket(struct stt_reasm *r,
 					   const struct stt_rx_meta *meta)
 {
-	u32 hash = jhash_3words((__force u32)meta->saddr,
-				(__force u32)meta->daddr,
-				(__force u32)meta->id, r->seed);
+	u32 hash;
+
+	hash = jhash2((const u32 *)&meta->saddr.v6, 4,
+		      r->seed ^ meta->family);
+	hash = jhash2((const u32 *)&meta->daddr.v6, 4, hash);
+	hash = jhash_1word((__force u32)meta->id, hash);
 
 	return &r->buckets[hash & (STT_REASM_BUCKETS - 1)];
 }
@@ -172,8 +177,9 @@ static struct stt_reasm_frame *stt_reasm_lookup(struct hlist_head *bucket,
 	struct stt_reasm_frame *f;
 
 	hlist_for_each_entry(f, bucket, hnode)
-		if (f->id == meta->id && f->saddr == meta->saddr &&
-		    f->daddr == meta->daddr)
+		if (f->id == meta->id && f->family == meta->family &&
+		    ipv6_addr_equal(&f->saddr.v6, &meta->saddr.v6) &&
+		    ipv6_addr_equal(&f->daddr.v6, &meta->daddr.v6))
 			return f;
 	return NULL;
 }
@@ -289,6 +295,7 @@ struct sk_buff *stt_reasm_add(struct stt_dev *stt, struct sk_buff *skb,
 		f->saddr = meta->saddr;
 		f->daddr = meta->daddr;
 		f->id = meta->id;
+		f->family = meta->family;
 		f->frame_len = meta->frame_len;
 		f->first_seen = now;
 		f->truesize = sizeof(*f);

@@ -2,13 +2,16 @@
 /*
  * STT receive path.
  *
- * STT segments are TCP segments to the device's port.  A netfilter hook at
- * NF_INET_LOCAL_IN takes them before the TCP stack sees them: at that point
- * IP fragments have been reassembled, the packet is known to be addressed
- * to this host, and the INPUT filter table has run (so the tunnel port can
- * be firewalled like a TCP listener).  The hook exists only while an stt
- * device exists in the namespace; segments to a port no device uses, or to
- * a device that is down, are left to the stack.
+ * STT segments are TCP segments to the device's port, over IPv4 or IPv6.
+ * Netfilter hooks at NF_INET_LOCAL_IN (one per family) take them before the
+ * TCP stack sees them: at that point the packet is known to be addressed
+ * to this host, IPv4 fragments have been reassembled, and the INPUT filter
+ * table has run (so the tunnel port can be firewalled like a TCP listener).
+ * IPv6 reassembles fragments only after LOCAL_IN (unless nf_defrag_ipv6 is
+ * loaded), and only segments whose IPv6 next header is TCP are taken: those
+ * with extension headers are left to the stack.  The hooks exist only while
+ * an stt device exists in the namespace; segments to a port no device
+ * uses, or to a device that is down, are left to the stack.
  *
  * GRO (or LRO, or a TSO sender on a veth) usually hands over a whole STT
  * frame in one skb; otherwise stt_reasm.c collects the pieces.
@@ -19,6 +22,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/udp.h>
 #include <net/dsfield.h>
 #include <net/dst_metadata.h>
@@ -184,8 +188,14 @@ void stt_decap(struct stt_dev *stt, struct sk_buff *skb,
 		goto error;
 	}
 
-	tun_dst = __ip_tun_set_dst(meta->saddr, meta->daddr, meta->tos,
-				   meta->ttl, stt->port, TUNNEL_KEY, key, 0);
+	if (meta->family == AF_INET)
+		tun_dst = __ip_tun_set_dst(meta->saddr.v4, meta->daddr.v4,
+					   meta->tos, meta->ttl, stt->port,
+					   TUNNEL_KEY, key, 0);
+	else
+		tun_dst = __ipv6_tun_set_dst(&meta->saddr.v6, &meta->daddr.v6,
+					     meta->tos, meta->ttl, stt->port,
+					     meta->label, TUNNEL_KEY, key, 0);
 	if (!tun_dst) {
 		DEV_STATS_INC(dev, rx_dropped);
 		kfree_skb(skb);
@@ -207,16 +217,42 @@ error:
 	kfree_skb(skb);
 }
 
+/* Fills @meta with the outer IP header's facts. */
+static void stt_outer_meta(const struct sk_buff *skb, u8 family,
+			   struct stt_rx_meta *meta)
+{
+	memset(meta, 0, sizeof(*meta));
+	meta->family = family;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		meta->saddr.v4 = iph->saddr;
+		meta->daddr.v4 = iph->daddr;
+		meta->tos = iph->tos;
+		meta->ttl = iph->ttl;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		meta->saddr.v6 = ip6h->saddr;
+		meta->daddr.v6 = ip6h->daddr;
+		meta->tos = ipv6_get_dsfield(ip6h);
+		meta->ttl = ip6h->hop_limit;
+		meta->label = ip6_flowlabel(ip6h);
+	}
+}
+
 /* Validate one segment and hand it to decapsulation or reassembly.
- * skb->data is at the outer IPv4 header.  Consumes @skb.
+ * skb->data is at the outer IPv4 or IPv6 header (@family); for IPv6 the
+ * next header is TCP.  Consumes @skb.
  */
-static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
+static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb, u8 family)
 {
 	struct net_device *dev = stt->dev;
 	unsigned int nhoff, ihl, thlen, tot;
 	const struct tcphdr *th;
-	const struct iphdr *iph;
 	struct stt_rx_meta meta;
+	__sum16 csum;
 	u32 seq;
 
 	if (skb_unclone(skb, GFP_ATOMIC)) {
@@ -226,7 +262,7 @@ static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
 	}
 
 	nhoff = skb_network_offset(skb);
-	ihl = ip_hdrlen(skb);
+	ihl = family == AF_INET ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
 	if (!pskb_may_pull(skb, nhoff + ihl + sizeof(*th)))
 		goto bad_len;
 	th = (const struct tcphdr *)(skb_network_header(skb) + ihl);
@@ -234,8 +270,10 @@ static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
 	if (thlen < sizeof(*th) || !pskb_may_pull(skb, nhoff + ihl + thlen))
 		goto bad_len;
 
-	iph = ip_hdr(skb);
-	tot = ntohs(iph->tot_len);
+	if (family == AF_INET)
+		tot = ntohs(ip_hdr(skb)->tot_len);
+	else
+		tot = ihl + ntohs(ipv6_hdr(skb)->payload_len);
 	if (tot < ihl + thlen || skb->len < nhoff + tot)
 		goto bad_len;
 	if (pskb_trim_rcsum(skb, nhoff + tot)) {
@@ -244,7 +282,13 @@ static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
 		return;
 	}
 
-	if (nf_ip_checksum(skb, NF_INET_LOCAL_IN, nhoff + ihl, IPPROTO_TCP)) {
+	if (family == AF_INET)
+		csum = nf_ip_checksum(skb, NF_INET_LOCAL_IN, nhoff + ihl,
+				      IPPROTO_TCP);
+	else
+		csum = nf_ip6_checksum(skb, NF_INET_LOCAL_IN, nhoff + ihl,
+				       IPPROTO_TCP);
+	if (csum) {
 		stt_stat_inc(stt, STT_STAT_RX_BAD_CSUM);
 		DEV_STATS_INC(dev, rx_crc_errors);
 		DEV_STATS_INC(dev, rx_errors);
@@ -252,13 +296,9 @@ static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
 		return;
 	}
 
-	iph = ip_hdr(skb);
+	stt_outer_meta(skb, family, &meta);
 	th = (const struct tcphdr *)(skb_network_header(skb) + ihl);
 	seq = ntohl(th->seq);
-	meta.saddr = iph->saddr;
-	meta.daddr = iph->daddr;
-	meta.tos = iph->tos;
-	meta.ttl = iph->ttl;
 	meta.id = th->ack_seq;
 	meta.sport = th->source;
 	meta.frame_len = seq >> 16;
@@ -276,7 +316,7 @@ static void stt_rcv(struct stt_dev *stt, struct sk_buff *skb)
 	 */
 	__skb_pull(skb, nhoff + ihl + thlen);
 	skb_reset_transport_header(skb);
-	/* nf_ip_checksum() may have left a software CHECKSUM_COMPLETE with
+	/* nf_ip{,6}_checksum() may have left a software CHECKSUM_COMPLETE with
 	 * csum_valid set: that would make the inner L4 checksum look
 	 * verified (skb_csum_unnecessary()).  Forget all of it.
 	 */
@@ -304,20 +344,18 @@ bad_len:
 	kfree_skb(skb);
 }
 
-unsigned int stt_nf_hook(void *priv, struct sk_buff *skb,
-			 const struct nf_hook_state *state)
+/* Takes TCP segments (transport header at @thoff) to an UP device's port. */
+static unsigned int stt_hook_rcv(struct stt_net *sn, struct sk_buff *skb,
+				 unsigned int thoff, u8 family)
 {
-	struct stt_net *sn = priv;
 	const struct tcphdr *th;
 	struct stt_dev *stt;
 	struct tcphdr buf;
 
-	if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-	    skb->pkt_type != PACKET_HOST)
+	if (skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 
-	th = skb_header_pointer(skb, skb_network_offset(skb) + ip_hdrlen(skb),
-				sizeof(buf), &buf);
+	th = skb_header_pointer(skb, thoff, sizeof(buf), &buf);
 	if (!th)
 		return NF_ACCEPT;
 
@@ -329,7 +367,29 @@ unsigned int stt_nf_hook(void *priv, struct sk_buff *skb,
 	 * after NFQUEUE, and gro_cells and the per-CPU counters need BH off.
 	 */
 	local_bh_disable();
-	stt_rcv(stt, skb);
+	stt_rcv(stt, skb, family);
 	local_bh_enable();
 	return NF_STOLEN;
+}
+
+unsigned int stt_nf_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	if (ip_hdr(skb)->protocol != IPPROTO_TCP)
+		return NF_ACCEPT;
+	return stt_hook_rcv(priv, skb,
+			    skb_network_offset(skb) + ip_hdrlen(skb), AF_INET);
+}
+
+/* Only segments with TCP directly behind the IPv6 header: anything with
+ * extension headers (fragments included) is left alone.
+ */
+unsigned int stt_nf_hook6(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
+		return NF_ACCEPT;
+	return stt_hook_rcv(priv, skb,
+			    skb_network_offset(skb) + sizeof(struct ipv6hdr),
+			    AF_INET6);
 }

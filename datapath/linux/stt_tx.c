@@ -4,10 +4,11 @@
  *
  * Each inner Ethernet frame becomes one STT frame: an 18-byte STT header
  * plus the frame, behind one TCP-like header, sent as a single (possibly
- * huge) TCP segment.  When the frame does not fit the path MTU the skb is
- * marked as TCPv4 GSO, so that the kernel's TCP segmentation (or the NIC's
- * TSO) cuts it; the SEQ of each piece then advances by the payload already
- * sent, which is exactly STT's "offset in the low 16 bits of SEQ".
+ * huge) TCP segment over IPv4 or IPv6.  When the frame does not fit the path
+ * MTU the skb is marked as TCPv4 or TCPv6 GSO, so that the kernel's TCP
+ * segmentation (or the NIC's TSO) cuts it; the SEQ of each piece then
+ * advances by the payload already sent, which is exactly STT's "offset in
+ * the low 16 bits of SEQ".
  *
  * The inner frame's own offload state (partial checksum, TSO) is described
  * in the STT header for the receiver instead of being resolved here.
@@ -20,7 +21,11 @@
 #include <linux/random.h>
 #include <linux/udp.h>
 #include <net/dst_metadata.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_tunnel.h>
 #include <net/ip_tunnels.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
@@ -62,6 +67,22 @@ static struct rtable *stt_route(struct stt_dev *stt, struct sk_buff *skb,
 	fl4->fl4_dport = stt->port;
 	fl4->fl4_sport = sport;
 	return ip_route_output_key(stt->net, fl4);
+}
+
+static struct dst_entry *stt_route6(struct stt_dev *stt, struct sk_buff *skb,
+				    const struct ip_tunnel_info *info,
+				    __be16 sport, u8 tos, struct flowi6 *fl6)
+{
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->flowi6_mark = skb->mark;
+	fl6->flowi6_proto = IPPROTO_TCP;
+	fl6->daddr = info->key.u.ipv6.dst;
+	fl6->saddr = info->key.u.ipv6.src;
+	fl6->flowlabel = ip6_make_flowinfo(tos, info->key.label);
+	fl6->fl6_dport = stt->port;
+	fl6->fl6_sport = sport;
+	/* Through the stub: fails cleanly when IPv6 is disabled. */
+	return ipv6_stub->ipv6_dst_lookup_flow(stt->net, NULL, fl6, NULL);
 }
 
 /* The inner network protocol, looking through in-frame 802.1Q/802.1ad tags.
@@ -155,55 +176,101 @@ static bool stt_frag_list_unsegmentable(const struct sk_buff *skb,
 	return false;
 }
 
+/* Puts the IPv6 header in front of the TCP-like header and sends the
+ * packet.  Consumes @skb and the reference on @dst.
+ */
+static void stt_ip6_xmit(struct stt_dev *stt, struct sk_buff *skb,
+			 struct dst_entry *dst, const struct flowi6 *fl6,
+			 u8 prio, u8 hop_limit, __be32 label)
+{
+	struct ipv6hdr *ip6h;
+
+	/* Drops the metadata dst: the tunnel info is not used after this. */
+	skb_scrub_packet(skb, false);
+	skb_clear_hash_if_not_l4(skb);
+	skb_dst_set(skb, dst);
+
+	ip6h = skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6h, prio, label & IPV6_FLOWLABEL_MASK);
+	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_TCP;
+	ip6h->hop_limit = hop_limit;
+	ip6h->saddr = fl6->saddr;
+	ip6h->daddr = fl6->daddr;
+
+	ip6tunnel_xmit(NULL, skb, stt->dev);
+}
+
 static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 {
 	struct net_device *dev = stt->dev;
 	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
-	unsigned int frame_len, seg_size;
+	unsigned int frame_len, max_frame, seg_size, l3len;
 	u8 flags = 0, l4off = 0, tos, ttl;
-	__be16 tci = 0, sport, df;
+	__be16 tci = 0, sport, df = 0;
+	struct rtable *rt = NULL;
+	struct dst_entry *dst;
 	struct stt_hdr *sh;
 	struct tcphdr *th;
 	struct flowi4 fl4;
-	struct rtable *rt;
+	struct flowi6 fl6;
+	__be32 label = 0;
 	__be64 tun_id;
 	u16 mss = 0;
+	bool ipv6;
 
 	if (unlikely(!info)) {
 		stt_stat_inc(stt, STT_STAT_TX_NO_TUNNEL_INFO);
 		DEV_STATS_INC(dev, tx_dropped);
 		goto drop;
 	}
+	ipv6 = ip_tunnel_info_af(info) == AF_INET6;
 
 	sport = stt_src_port(skb);
 	tos = info->key.tos;
 	if (tos == 1)	/* inherit from the inner packet */
 		tos = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
 
-	rt = stt_route(stt, skb, info, sport, tos, &fl4);
-	if (IS_ERR(rt)) {
+	if (ipv6) {
+		dst = stt_route6(stt, skb, info, sport, tos, &fl6);
+	} else {
+		rt = stt_route(stt, skb, info, sport, tos, &fl4);
+		dst = IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+	}
+	if (IS_ERR(dst)) {
 		stt_stat_inc(stt, STT_STAT_TX_NO_ROUTE);
 		DEV_STATS_INC(dev, tx_carrier_errors);
 		DEV_STATS_INC(dev, tx_errors);
 		goto drop;
 	}
-	if (rt->dst.dev == dev) {
+	if (dst->dev == dev) {
 		stt_stat_inc(stt, STT_STAT_TX_LOOP);
 		DEV_STATS_INC(dev, collisions);
 		DEV_STATS_INC(dev, tx_errors);
-		goto drop_rt;
+		goto drop_dst;
 	}
 
 	tos = ip_tunnel_ecn_encap(tos, ip_hdr(skb), skb);
-	ttl = info->key.ttl ? : ip4_dst_hoplimit(&rt->dst);
-	df = info->key.tun_flags & TUNNEL_DONT_FRAGMENT ? htons(IP_DF) : 0;
+	if (ipv6) {
+		ttl = info->key.ttl ? : ip6_dst_hoplimit(dst);
+		label = info->key.label;
+		l3len = sizeof(struct ipv6hdr);
+		max_frame = STT_MAX_FRAME_V6;
+	} else {
+		ttl = info->key.ttl ? : ip4_dst_hoplimit(dst);
+		if (info->key.tun_flags & TUNNEL_DONT_FRAGMENT)
+			df = htons(IP_DF);
+		l3len = sizeof(struct iphdr);
+		max_frame = STT_MAX_FRAME_V4;
+	}
 	tun_id = info->key.tun_id;
 
-	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			 rt->dst.header_len + sizeof(struct iphdr) +
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) +
+			 dst->header_len + l3len +
 			 STT_TCP_HLEN + STT_HDR_LEN)) {
 		DEV_STATS_INC(dev, tx_dropped);
-		goto drop_rt;
+		goto drop_dst;
 	}
 
 	/* An 802.1Q tag travels in the STT header; the DEI bit is lost. */
@@ -223,7 +290,7 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 			l4off = 0;
 			if (skb_csum_hwoffload_help(skb, 0)) {
 				DEV_STATS_INC(dev, tx_dropped);
-				goto drop_rt;
+				goto drop_dst;
 			}
 		}
 	} else if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
@@ -231,15 +298,15 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 	}
 
 	frame_len = skb->len + STT_HDR_LEN;
-	if (frame_len > STT_MAX_FRAME_V4) {
+	if (frame_len > max_frame) {
 		stt_stat_inc(stt, STT_STAT_TX_TOO_BIG);
 		DEV_STATS_INC(dev, tx_errors);
-		goto drop_rt;
+		goto drop_dst;
 	}
 
-	/* From here on the skb is a plain outer TCP/IPv4 packet: the inner
+	/* From here on the skb is a plain outer TCP/IP packet: the inner
 	 * offload state is in the STT header, not in the skb.  The inner
-	 * headers only mark the inner frame for iptunnel_xmit()'s byte count.
+	 * headers only mark the inner frame for the tunnel byte count.
 	 */
 	skb_set_inner_mac_header(skb, 0);
 	skb_set_inner_network_header(skb, 0);
@@ -266,21 +333,25 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 	th->ack = 1;
 	th->psh = 1;
 	th->window = htons(0xffff);
-	th->check = ~tcp_v4_check(skb->len, fl4.saddr, fl4.daddr, 0);
+	if (ipv6)
+		th->check = ~tcp_v6_check(skb->len, &fl6.saddr, &fl6.daddr, 0);
+	else
+		th->check = ~tcp_v4_check(skb->len, fl4.saddr, fl4.daddr, 0);
 
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
 
-	seg_size = dst_mtu(&rt->dst) - sizeof(struct iphdr) - STT_TCP_HLEN;
+	seg_size = dst_mtu(dst) - l3len - STT_TCP_HLEN;
 	if (frame_len > seg_size) {
 		if (skb_has_frag_list(skb) &&
 		    stt_frag_list_unsegmentable(skb, seg_size) &&
 		    __skb_linearize(skb)) {
 			DEV_STATS_INC(dev, tx_dropped);
-			goto drop_rt;
+			goto drop_dst;
 		}
-		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+		skb_shinfo(skb)->gso_type = ipv6 ? SKB_GSO_TCPV6 :
+						   SKB_GSO_TCPV4;
 		skb_shinfo(skb)->gso_size = seg_size;
 		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(frame_len, seg_size);
 		stt_stat_inc(stt, STT_STAT_TX_GSO_FRAMES);
@@ -290,12 +361,15 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 	if (flags & STT_FLAG_CSUM_PARTIAL)
 		stt_stat_inc(stt, STT_STAT_TX_CSUM_PARTIAL);
 
-	iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr, IPPROTO_TCP,
-		      tos, ttl, df, false);
+	if (ipv6)
+		stt_ip6_xmit(stt, skb, dst, &fl6, tos, ttl, label);
+	else
+		iptunnel_xmit(NULL, rt, skb, fl4.saddr, fl4.daddr,
+			      IPPROTO_TCP, tos, ttl, df, false);
 	return;
 
-drop_rt:
-	ip_rt_put(rt);
+drop_dst:
+	dst_release(dst);
 drop:
 	kfree_skb(skb);
 }
@@ -331,7 +405,8 @@ netdev_tx_t stt_xmit(struct sk_buff *skb, struct net_device *dev)
 		stt_stat_inc(stt, STT_STAT_TX_NO_TUNNEL_INFO);
 		goto drop;
 	}
-	if (ip_tunnel_info_af(info) != AF_INET) {
+	if (ip_tunnel_info_af(info) != AF_INET &&
+	    ip_tunnel_info_af(info) != AF_INET6) {
 		stt_stat_inc(stt, STT_STAT_TX_UNSUPPORTED_AF);
 		goto drop;
 	}
@@ -362,20 +437,35 @@ int stt_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb)
 {
 	struct ip_tunnel_info *info = skb_tunnel_info(skb);
 	struct stt_dev *stt = netdev_priv(dev);
+	struct dst_entry *dst;
 	struct flowi4 fl4;
+	struct flowi6 fl6;
 	struct rtable *rt;
 	__be16 sport;
 
-	if (!info || ip_tunnel_info_af(info) != AF_INET)
+	if (!info)
 		return -EINVAL;
 
 	sport = stt_src_port(skb);
-	rt = stt_route(stt, skb, info, sport, info->key.tos, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	ip_rt_put(rt);
+	switch (ip_tunnel_info_af(info)) {
+	case AF_INET:
+		rt = stt_route(stt, skb, info, sport, info->key.tos, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		ip_rt_put(rt);
+		info->key.u.ipv4.src = fl4.saddr;
+		break;
+	case AF_INET6:
+		dst = stt_route6(stt, skb, info, sport, info->key.tos, &fl6);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		dst_release(dst);
+		info->key.u.ipv6.src = fl6.saddr;
+		break;
+	default:
+		return -EINVAL;
+	}
 
-	info->key.u.ipv4.src = fl4.saddr;
 	info->key.tp_src = sport;
 	info->key.tp_dst = stt->port;
 	return 0;

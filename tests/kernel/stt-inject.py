@@ -3,8 +3,8 @@
 """Hand-made STT segments for the kernel module's tests, and a pcap check.
 
   stt-inject.py SRC DST SMAC DMAC SCENARIO [ARG]
-      Sends STT segments from SRC (a local IPv4 address) to DST port 7471
-      through a raw socket.  Inner frames are ICMP echo requests from
+      Sends STT segments from SRC (a local IPv4 or IPv6 address) to DST
+      (same family) port 7471 through a raw socket.  Inner frames are ICMP echo requests from
       192.168.50.1 (SMAC) to 192.168.50.2 (DMAC), context ID 77.
       Scenarios:
         order 3-1-2      one frame in 3 segments, sent in that order
@@ -25,7 +25,9 @@
       Succeeds if an STT header in FILE carries VLAN field TCI.
 
   stt-inject.py pcap FILE FRAME_LEN CONTEXT_ID [DST]
-      Checks the STT frame of FRAME_LEN bytes (to outer address DST) in FILE (tcpdump -w, Ethernet)
+      Checks the STT frame of FRAME_LEN bytes (to outer address DST, IPv4
+      or IPv6: then only IPv6 with next header TCP counts) in FILE
+      (tcpdump -w, Ethernet)
       segment by segment: SEQ high bits = frame length, offsets contiguous
       from 0, one ACK for the frame, TCP-like header fields, outer TCP
       checksum, STT header.  Exits 1 on any mismatch.
@@ -67,23 +69,36 @@ def stt_frame(inner, version=0, flags=0, l4off=0, mss=0, ctx=77):
 
 class Sender:
     def __init__(self, src, dst):
-        self.src = socket.inet_aton(src)
-        self.dst = socket.inet_aton(dst)
+        self.v6 = ":" in src
+        fam = socket.AF_INET6 if self.v6 else socket.AF_INET
+        self.src = socket.inet_pton(fam, src)
+        self.dst = socket.inet_pton(fam, dst)
         self.dst_str = dst
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW,
-                                  socket.IPPROTO_TCP)
+        self.sock = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        if self.v6:
+            # The pseudo-header uses SRC: make sure the packet does too.
+            self.sock.bind((src, 0))
         self.sport = random.randint(32768, 65535)
 
     def seg(self, frame_len, offset, payload, ack, tos=0, bad_csum=False):
         tcp = struct.pack("!HHIIBBHHH", self.sport, PORT,
                           (frame_len << 16) | offset, ack, 5 << 4, 0x18,
                           0xFFFF, 0, 0) + payload
-        pseudo = struct.pack("!4s4sBBH", self.src, self.dst, 0, 6, len(tcp))
+        if self.v6:
+            pseudo = struct.pack("!16s16sI3xB", self.src, self.dst,
+                                 len(tcp), 6)
+        else:
+            pseudo = struct.pack("!4s4sBBH", self.src, self.dst, 0, 6,
+                                 len(tcp))
         check = csum(pseudo + tcp)
         if bad_csum:
             check ^= 0x5A5A
         tcp = tcp[:16] + struct.pack("!H", check) + tcp[18:]
-        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
+        if self.v6:
+            self.sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS,
+                                 tos)
+        else:
+            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
         self.sock.sendto(tcp, (self.dst_str, 0))
 
     def frame(self, frame, pieces, order, ack, tos=None):
@@ -146,29 +161,45 @@ def inject(argv):
         sys.exit("unknown scenario %s" % scenario)
 
 
+def outer_tcp(pkt):
+    """(destination address, TCP segment, pseudo-header) of an Ethernet
+    frame carrying TCP directly over IPv4 or IPv6, else None."""
+    if len(pkt) >= 54 and pkt[12:14] == b"\x08\x00" and pkt[23] == 6:
+        ihl = (pkt[14] & 15) * 4
+        tot_len = struct.unpack_from("!H", pkt, 16)[0]
+        ip = pkt[14:14 + tot_len]
+        tcp = ip[ihl:]
+        return (ip[16:20], tcp,
+                ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp)))
+    if len(pkt) >= 74 and pkt[12:14] == b"\x86\xdd" and pkt[20] == 6:
+        plen = struct.unpack_from("!H", pkt, 18)[0]
+        ip = pkt[14:14 + 40 + plen]
+        tcp = ip[40:]
+        return (ip[24:40], tcp,
+                ip[8:40] + struct.pack("!I3xB", len(tcp), 6))
+    return None
+
+
 def check_pcap(path, frame_len, ctx, dst=None):
     data = open(path, "rb").read()
     frames = {}
     off = 24
+    want = None
+    if dst:
+        want = socket.inet_pton(socket.AF_INET6 if ":" in dst
+                                else socket.AF_INET, dst)
     while off + 16 <= len(data):
         _, _, caplen, _ = struct.unpack_from("=IIII", data, off)
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if len(pkt) < 54 or pkt[12:14] != b"\x08\x00":
+        o = outer_tcp(pkt)
+        if not o or (want and o[0] != want):
             continue
-        ihl = (pkt[14] & 15) * 4
-        tot_len = struct.unpack_from("!H", pkt, 16)[0]
-        if pkt[23] != 6:
-            continue
-        if dst and pkt[30:34] != socket.inet_aton(dst):
-            continue
-        ip = pkt[14:14 + tot_len]
-        tcp = ip[ihl:]
+        tcp, pseudo = o[1], o[2]
         sport, dport, seq, ack, doff, flags, win, check, urg = \
             struct.unpack_from("!HHIIBBHHH", tcp, 0)
         if dport != PORT:
             continue
-        pseudo = ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp))
         frames.setdefault(ack, []).append(dict(
             sport=sport, seq=seq, doff=doff, flags=flags, win=win, urg=urg,
             csum_ok=csum(pseudo + tcp) == 0, payload=tcp[(doff >> 4) * 4:]))
@@ -229,10 +260,10 @@ def check_pcap_vlan(path, tci):
         caplen = struct.unpack_from("=IIII", data, off)[2]
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if len(pkt) < 14 + 20 + 20 + 18 or pkt[23] != 6:
+        o = outer_tcp(pkt)
+        if not o or len(o[1]) < 20 + 18:
             continue
-        ihl = (pkt[14] & 15) * 4
-        tcp = pkt[14 + ihl:]
+        tcp = o[1]
         seq = struct.unpack_from("!I", tcp, 4)[0]
         if seq & 0xFFFF == 0:
             seen.add(struct.unpack_from("!H", tcp, 20 + 6)[0])

@@ -5,12 +5,14 @@
 # run as root inside a throw-away VM:
 #
 #   make -C datapath/linux
-#   sh utilities/nvo3-vm.sh -t 400 SHAREDIR tests/kernel/stt-plain-linux.sh
+#   sh utilities/nvo3-vm.sh -t 600 SHAREDIR tests/kernel/stt-plain-linux.sh
 #
 # Two namespaces a and b joined by a veth pair (10.1.0.1/24, 10.1.0.2/24),
 # an stt0 device in each (collect-metadata, created through rtnetlink by
 # stt-link.py), 192.168.50.1/24 and .2/24 on them, lwtunnel routes with
-# context ID 77.  Exits non-zero if any check fails.
+# context ID 77.  An IPv6-underlay section adds 2001:db8:1::1/64 and ::2 on
+# the veth pair and 192.168.60.1/24 and .2/24 on stt0, with "encap ip6"
+# routes (context ID 88).  Exits non-zero if any check fails.
 
 here=$(cd "$(dirname "$0")" && pwd)
 KO=${STT_KO:-$here/../../datapath/linux/stt.ko}
@@ -250,6 +252,77 @@ expect_eq "nothing held after the timeout" "$(stat b reasm_bytes_held)" 0
 echo 30 > /sys/module/stt/parameters/reasm_timeout
 check "ping a -> b after the hostile tests" ping_ok a 192.168.50.2
 check "ping b -> a after the hostile tests" ping_ok b 192.168.50.1
+
+log "IPv6 underlay"
+a ip -6 addr add 2001:db8:1::1/64 dev va nodad
+b ip -6 addr add 2001:db8:1::2/64 dev vb nodad
+a ip addr add 192.168.60.1/24 dev stt0
+b ip addr add 192.168.60.2/24 dev stt0
+a ip route add 192.168.60.2/32 encap ip6 id 88 dst 2001:db8:1::2 dev stt0 ||
+    fail "encap ip6 route a"
+b ip route add 192.168.60.1/32 encap ip6 id 88 dst 2001:db8:1::1 dev stt0 ||
+    fail "encap ip6 route b"
+a ip neigh add 192.168.60.2 lladdr "$MB" dev stt0
+b ip neigh add 192.168.60.1 lladdr "$MA" dev stt0
+check "underlay ping6 a -> b" ping_ok a 2001:db8:1::2
+a ethtool -K va tx on tso on gro on > /dev/null
+b ethtool -K vb rx on tso on gro on > /dev/null
+u0=$(stat a tx_unsupported_af) t0=$(stat a tx_frames) f0=$(stat b rx_frames)
+check "ping a -> b over IPv6" ping_ok a 192.168.60.2
+check "ping b -> a over IPv6" ping_ok b 192.168.60.1
+expect_eq "IPv6 tunnel metadata no longer tx_unsupported_af" "$(stat a tx_unsupported_af)" "$u0"
+expect_gt "a sent frames over IPv6" "$(stat a tx_frames)" "$t0"
+expect_gt "b received frames over IPv6" "$(stat b rx_frames)" "$f0"
+
+for ns in a b; do
+    ip netns exec $ns ethtool -K v${ns} tso off gro off > /dev/null
+done
+ra=$(stat a reasm_frames) rb=$(stat b reasm_frames)
+check "ping -s 3000 a -> b over IPv6, veth TSO and GRO off" ping_ok a 192.168.60.2 -s 3000
+check "ping -s 3000 b -> a over IPv6, veth TSO and GRO off" ping_ok b 192.168.60.1 -s 3000
+expect_gt "b reassembled frames (IPv6)" "$(stat b reasm_frames)" "$rb"
+expect_gt "a reassembled frames (IPv6)" "$(stat a reasm_frames)" "$ra"
+
+a ip link set stt0 mtu 9000; b ip link set stt0 mtu 9000
+a ethtool -K va tx off > /dev/null   # real outer checksums in the capture
+b ethtool -K vb rx off > /dev/null   # receiver checks them in software
+b tcpdump -Z root -U -n -i vb -w "$T/stt6.pcap" \
+    'ip6 dst host 2001:db8:1::2 and ip6 proto 6 and tcp dst port 7471' \
+    > "$T/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+sleep 2
+check "ping -s 3000 a -> b over IPv6 (one 3060-byte STT frame)" \
+    ping_ok a 192.168.60.2 -s 3000 -c 1
+sleep 1
+kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
+check "IPv6 capture: next header TCP to 7471, SEQ = 3060 << 16 | offset, checksums" \
+    $INJECT pcap "$T/stt6.pcap" 3060 88 2001:db8:1::2
+sed 's/^/    /' "$T/out"
+a ip link set stt0 mtu 1500; b ip link set stt0 mtu 1500
+
+a ethtool -K va tx on tso on gro on > /dev/null
+b ethtool -K vb rx on tso on gro on > /dev/null
+b timeout 100 iperf3 -s -1 -p 5202 > "$T/iperf-s" 2>&1 &
+sleep 1
+f0=$(stat b rx_frames)
+if a timeout 90 iperf3 -c 192.168.60.2 -p 5202 -n 10M -f m > "$T/iperf-c" 2>&1; then
+    pass "iperf3 10 MB over IPv6 (veth TSO+GRO on): $(grep receiver "$T/iperf-c" | awk '{print $7, $8}')"
+else
+    fail "iperf3 10 MB over IPv6"; tail -5 "$T/iperf-c"
+fi
+wait
+expect_gt "rx_frames grew (IPv6 iperf3)" "$(stat b rx_frames)" "$f0"
+
+b ethtool -K vb rx off gro off > /dev/null   # software checksum check
+inj6() { a $INJECT 2001:db8:1::1 2001:db8:1::2 "$MA" "$MB" "$@"; sleep 0.3; }
+k0=$(stat b rx_bad_csum)
+inj6 bad-csum
+expect_eq "bad outer checksum over IPv6 counted" $(( $(stat b rx_bad_csum) - k0 )) 1
+e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames)
+inj6 order 3-1-2
+expect_eq "IPv6 order 3-1-2: one frame reassembled" $(( $(stat b reasm_frames) - r0 )) 1
+expect_eq "IPv6 order 3-1-2: echo request delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+check "ping a -> b over IPv6 after the hostile segments" ping_ok a 192.168.60.2
 
 log "counters"
 for ns in a b; do
