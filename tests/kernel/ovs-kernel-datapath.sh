@@ -160,6 +160,25 @@ hv_vsctl hv1 del-port stt0
 hv_vsctl hv2 del-port stt0
 check "deleting the port removes stt_sys_7471" link_gone stt_sys_7471
 
+echo "== STT over IPv6: kernel (hv1) <-> userspace (hv2)"
+for h in hv1 hv2; do
+    hv "$h" sysctl -q -w net.ipv6.conf.tep0.disable_ipv6=0
+done
+hv_tep_addr hv1 2001:db8::1/64
+hv_tep_addr hv2 2001:db8::2/64
+# hv2's userspace tunnel does not learn IPv6 neighbours by itself here.
+hv_neigh hv2 2001:db8::1 hv1
+hv_vsctl hv1 add-port br2 stt6 -- set interface stt6 type=stt \
+    options:remote_ip=2001:db8::2 options:key=66 || die "hv1 add stt6"
+hv_vsctl hv2 add-port br2 stt6 -- set interface stt6 type=stt \
+    options:remote_ip=2001:db8::1 options:key=66 || die "hv2 add stt6"
+check "hv1's stt6 has no error" no_error stt6
+traffic "STT/IPv6"
+check "hv1's datapath sets an IPv6 tunnel with tun_id 0x42" \
+    dp_flows_have "set(tunnel(tun_id=0x42,ipv6_dst=2001:db8::2"
+hv_vsctl hv1 del-port stt6
+hv_vsctl hv2 del-port stt6
+
 echo "== NVGRE: kernel (hv1) <-> userspace (hv2)"
 tunnel nvgre nv0 options:key=5000 options:flowid=7
 check "hv1's nv0 has no error" no_error nv0
