@@ -241,13 +241,7 @@ insmod "$KO" || die "insmod $KO"
 
 hv_start hv1 system || die "hv1"
 hv_start hv2 system || die "hv2"
-for h in hv1 hv2; do
-    hv "$h" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-done
-lab_underlay hv1 hv2 || die "underlay"
-hv_tep hv1 192.0.2.1/24 || die "hv1 tep"
-hv_tep hv2 192.0.2.2/24 || die "hv2 tep"
+lab_pair hv1 hv2 || die "underlay and teps"
 lab_link hv1 dir0 hv2 dir0 || die "dir0"
 hv_add_vm hv1 vm1 198.51.100.1/24 1500 02:00:00:00:00:01 || die "vm1"
 hv_add_vm hv2 vm2 198.51.100.2/24 1500 02:00:00:00:00:02 || die "vm2"

@@ -9,6 +9,7 @@
 #                              "system": its bridges use the Linux kernel
 #                              datapath instead of the userspace one)
 #   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
+#   lab_pair HV1 HV2           IPv6 off, underlay and teps 192.0.2.1/.2
 #   hv_tep HV IP/LEN [IF]      br1 with uplink IF (eth0), internal port tep0
 #                              holding the tunnel endpoint address, and br2
 #   hv_tep_addr HV IP/LEN      another address on tep0 (e.g. IPv6)
@@ -113,6 +114,20 @@ lab_underlay () {
         peer name "$ifname" netns "$LAB_PREFIX$b" || return 1
     ip -n "$LAB_PREFIX$a" link set "$ifname" up
     ip -n "$LAB_PREFIX$b" link set "$ifname" up
+}
+
+# lab_pair HV1 HV2: the classic pair, once both hypervisors have started:
+# no IPv6 in either namespace, the underlay eth0 between them, and seed
+# 000's bridges with tep0 192.0.2.1 on HV1 and 192.0.2.2 on HV2.
+lab_pair () {
+    local h
+    for h in "$1" "$2"; do
+        hv "$h" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 || return 1
+    done
+    lab_underlay "$1" "$2" || return 1
+    hv_tep "$1" 192.0.2.1/24 || return 1
+    hv_tep "$2" 192.0.2.2/24
 }
 
 # hv_tep HV IP/LEN [IF]: seed 000's layout: br1 owns the uplink, tep0 (an

@@ -88,13 +88,7 @@ modprobe ip_gre || die "modprobe ip_gre"
 modprobe tun || die "modprobe tun"
 insmod "$KO" || die "insmod $KO"
 hv_start hv2 || die "hv2"
-for h in hv1 hv2; do
-    hv "$h" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-done
-lab_underlay hv1 hv2 || die "underlay"
-hv_tep hv1 192.0.2.1/24 || die "hv1 tep"
-hv_tep hv2 192.0.2.2/24 || die "hv2 tep"
+lab_pair hv1 hv2 || die "underlay and teps"
 # hv1's kernel leaves outer checksums to the device (CHECKSUM_PARTIAL).
 # A NIC would fill them in; here the frames cross a veth to hv2, whose
 # userspace datapath reads them raw and would drop them as corrupt, so
