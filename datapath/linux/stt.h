@@ -170,7 +170,6 @@ static inline struct stt_dev *stt_find_port(struct stt_net *sn, __be16 port)
 /* stt_tx.c */
 netdev_tx_t stt_xmit(struct sk_buff *skb, struct net_device *dev);
 int stt_fill_metadata_dst(struct net_device *dev, struct sk_buff *skb);
-void stt_tx_init(void);
 __be16 stt_inner_l3_proto(const struct sk_buff *skb);
 
 /* stt_rx.c */

@@ -385,8 +385,6 @@ static int __init stt_module_init(void)
 {
 	int err;
 
-	stt_tx_init();
-
 	err = register_pernet_device(&stt_net_ops);
 	if (err)
 		return err;

@@ -17,7 +17,6 @@
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/udp.h>
 #include <net/dst_metadata.h>
@@ -31,20 +30,9 @@
 
 #include "stt.h"
 
-/* Frame IDs (TCP ACK field): per-CPU counters with random starts. */
-static DEFINE_PER_CPU(u32, stt_frame_id);
-
 /* Inner GSO types that can be carried whole (MSS in the STT header). */
 #define STT_GSO_CARRIED	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN | \
 			 SKB_GSO_TCP_FIXEDID | SKB_GSO_DODGY)
-
-void stt_tx_init(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		per_cpu(stt_frame_id, cpu) = get_random_u32();
-}
 
 /* Entropy for the TCP source port: 32768..65535, constant for a flow. */
 static __be16 stt_src_port(struct sk_buff *skb)
@@ -328,7 +316,11 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 	th->source = sport;
 	th->dest = stt->port;
 	th->seq = htonl(frame_len << 16);
-	th->ack_seq = htonl(this_cpu_inc_return(stt_frame_id));
+	/* The frame ID: random per frame, so that nobody can guess the ID
+	 * of a frame in flight and splice segments into it, and two CPUs
+	 * never hand out the same sequence of IDs.
+	 */
+	th->ack_seq = (__force __be32)get_random_u32();
 	th->doff = sizeof(*th) / 4;
 	th->ack = 1;
 	th->psh = 1;
