@@ -68,6 +68,7 @@ enum stt_stat {
 	STT_STAT_REASM_OVERLAPS,
 	STT_STAT_REASM_LEN_MISMATCH,
 	STT_STAT_REASM_NOMEM,
+	STT_STAT_REASM_SMALL_SEGMENTS,
 	STT_STAT_RX_BAD_VERSION,
 	STT_STAT_RX_BAD_CSUM,
 	STT_STAT_RX_BAD_LEN,
@@ -83,8 +84,10 @@ enum stt_stat {
 	STT_STAT_TX_LOOP,
 	STT_STAT_TX_TOO_BIG,
 	STT_STAT_PCPU_MAX,
-	/* Not a per-CPU counter: the reassembly table's current size. */
+	/* Not per-CPU counters: the reassembly table's current size. */
 	STT_STAT_REASM_BYTES_HELD = STT_STAT_PCPU_MAX,
+	STT_STAT_REASM_FRAMES_HELD,
+	STT_STAT_REASM_SOURCES,
 	STT_STAT_MAX
 };
 
@@ -92,7 +95,37 @@ struct stt_pcpu_stats {
 	u64 c[STT_STAT_PCPU_MAX];
 };
 
-#define STT_REASM_BUCKETS	256
+/* An outer address.  IPv4 uses v4 with the rest zeroed, so that the whole
+ * union can be compared and hashed for either family.
+ */
+union stt_addr {
+	__be32		v4;
+	struct in6_addr	v6;
+};
+
+#define STT_REASM_BUCKETS	1024
+
+/* A segment that does not end its frame must carry at least this many
+ * bytes: no sender with a path MTU of 296 (IPv4) or 316 (IPv6) or more
+ * cuts smaller pieces, and it bounds a frame to 256 segments.
+ */
+#define STT_REASM_MIN_SEG	256
+
+/* Outer source addresses whose held bytes are tracked one by one; frames
+ * from further sources share one "untracked" entry.
+ */
+#define STT_REASM_SOURCES	64
+#define STT_REASM_SRC_BUCKETS	64
+
+/* The reassembly memory of one outer source address. */
+struct stt_reasm_src {
+	struct hlist_node	hnode;	/* in stt_reasm.src_buckets */
+	struct list_head	frames;	/* its frames, oldest first */
+	union stt_addr		addr;
+	u8			family;	/* 0: slot free */
+	unsigned int		bytes;
+	unsigned int		nframes;
+};
 
 struct stt_reasm {
 	spinlock_t		lock;	/* protects everything below */
@@ -100,9 +133,14 @@ struct stt_reasm {
 	struct list_head	lru;	/* frames, oldest first */
 	unsigned int		bytes_held;
 	unsigned int		nframes;
+	unsigned int		nsrcs;	/* slots of srcs[] in use */
 	bool			dying;
 	u32			seed;
+	u32			src_seed;
 	struct timer_list	timer;
+	struct hlist_head	src_buckets[STT_REASM_SRC_BUCKETS];
+	struct stt_reasm_src	srcs[STT_REASM_SOURCES];
+	struct stt_reasm_src	untracked;
 };
 
 struct stt_dev {
@@ -122,14 +160,6 @@ struct stt_net {
 	struct list_head	devs;	/* RCU readers, RTNL writers */
 	unsigned int		ndevs;
 	struct nf_hook_ops	hook_ops[STT_NF_HOOKS];
-};
-
-/* An outer address.  IPv4 uses v4 with the rest zeroed, so that the whole
- * union can be compared and hashed for either family.
- */
-union stt_addr {
-	__be32		v4;
-	struct in6_addr	v6;
 };
 
 /* Outer-header facts of one received segment or frame. */

@@ -29,7 +29,7 @@ unsigned int stt_net_id __read_mostly;
 unsigned int stt_reasm_max_bytes __read_mostly = 4 << 20;
 module_param_named(reasm_max_bytes, stt_reasm_max_bytes, uint, 0644);
 MODULE_PARM_DESC(reasm_max_bytes,
-		 "Memory (skb truesize) one device may hold for reassembly");
+		 "Memory (skb truesize and bookkeeping) one device may hold for reassembly");
 
 unsigned int stt_reasm_timeout __read_mostly = 30;
 module_param_named(reasm_timeout, stt_reasm_timeout, uint, 0644);
@@ -48,6 +48,7 @@ static const char stt_stat_names[STT_STAT_MAX][ETH_GSTRING_LEN] = {
 	[STT_STAT_REASM_OVERLAPS]	= "reasm_overlaps",
 	[STT_STAT_REASM_LEN_MISMATCH]	= "reasm_len_mismatch",
 	[STT_STAT_REASM_NOMEM]		= "reasm_nomem",
+	[STT_STAT_REASM_SMALL_SEGMENTS]	= "reasm_small_segments",
 	[STT_STAT_RX_BAD_VERSION]	= "rx_bad_version",
 	[STT_STAT_RX_BAD_CSUM]		= "rx_bad_csum",
 	[STT_STAT_RX_BAD_LEN]		= "rx_bad_len",
@@ -63,6 +64,8 @@ static const char stt_stat_names[STT_STAT_MAX][ETH_GSTRING_LEN] = {
 	[STT_STAT_TX_LOOP]		= "tx_loop",
 	[STT_STAT_TX_TOO_BIG]		= "tx_too_big",
 	[STT_STAT_REASM_BYTES_HELD]	= "reasm_bytes_held",
+	[STT_STAT_REASM_FRAMES_HELD]	= "reasm_frames_held",
+	[STT_STAT_REASM_SOURCES]	= "reasm_sources",
 };
 
 static int stt_init(struct net_device *dev)
@@ -165,6 +168,8 @@ static void stt_get_ethtool_stats(struct net_device *dev,
 			data[i] += READ_ONCE(s->c[i]);
 	}
 	data[STT_STAT_REASM_BYTES_HELD] = READ_ONCE(stt->reasm.bytes_held);
+	data[STT_STAT_REASM_FRAMES_HELD] = READ_ONCE(stt->reasm.nframes);
+	data[STT_STAT_REASM_SOURCES] = READ_ONCE(stt->reasm.nsrcs);
 }
 
 static const struct ethtool_ops stt_ethtool_ops = {
