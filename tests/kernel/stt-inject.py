@@ -6,20 +6,48 @@
       Sends STT segments from SRC (a local IPv4 or IPv6 address) to DST
       (same family) port 7471 through a raw socket.  Inner frames are ICMP echo requests from
       192.168.50.1 (SMAC) to 192.168.50.2 (DMAC), context ID 77.
-      Scenarios:
+      Scenarios (frames of 1260 bytes cut in pieces of 420 unless said):
         order 3-1-2      one frame in 3 segments, sent in that order
         split-header     segment 1 holds only 10 bytes of the STT header
+                         (a piece under the module's 256-byte minimum)
+        short-tail       2 segments, the last one 1 byte, sent last first
         ce               2 segments, the second with outer ECN CE; inner ECT(0)
         dup              3 segments, segment 1 sent twice
-        overlap          3 segments plus one overlapping 1 and 2
+        overlap          3 segments plus a 300-byte one overlapping 1 and 2
         bad-version      a whole frame with STT version 1
         bad-offset       offset + length > frame length
         short-frame      frame length 10 (< 18)
         len-mismatch     2 segments of one ID that disagree on frame length
         bad-csum         a whole frame with a wrong TCP checksum
         bad-l4           a whole frame, partial flags, L4 offset 20
-        flood N          N first segments of N never-completed frames
+        tiny N           N 1-byte segments of one 60000-byte frame, at
+                         offsets 0..N-1 (N < 60000: none of them last)
+        flood N          N first segments (300 bytes) of N never-completed
+                         frames, one source port, N frame IDs
         incomplete       one first segment of a frame that never completes
+        splice           a victim's frame (context 77, ICMP id 0x1234) sent
+                         2, 3, then an attacker's segment 1 from the same
+                         address and with the same frame ID but another
+                         source port (context 99, ICMP id 0x4321), then the
+                         victim's segment 1
+        fair ATTACKER K M
+                         K frames from SRC in 3 segments each; between two
+                         segments, M first segments of never-completed
+                         frames from ATTACKER (another local address), each
+                         with a frame ID of its own
+
+  stt-inject.py tcp-sink ADDR PORT
+      Accepts one TCP connection on ADDR (IPv6) and prints the number of
+      bytes received until the peer closes.
+
+  stt-inject.py tcp-dstopts ADDR PORT BYTES DSTOPTS_LEN
+      Connects to ADDR (IPv6) with a sticky destination options header of
+      DSTOPTS_LEN bytes (16..256, a multiple of 8) and sends BYTES bytes.
+
+  stt-inject.py pcap-ids FILE MIN [DST]
+      Succeeds if FILE holds at least MIN STT frames (to DST) and no two of
+      their frame IDs are closer than 256 (IDs must be random per frame,
+      not counters).
 
   stt-inject.py pcap-vlan FILE TCI
       Succeeds if an STT header in FILE carries VLAN field TCI.
@@ -33,6 +61,7 @@
       checksum, STT header.  Exits 1 on any mismatch.
 """
 
+import os
 import random
 import socket
 import struct
@@ -68,17 +97,16 @@ def stt_frame(inner, version=0, flags=0, l4off=0, mss=0, ctx=77):
 
 
 class Sender:
-    def __init__(self, src, dst):
+    def __init__(self, src, dst, sport=None):
         self.v6 = ":" in src
         fam = socket.AF_INET6 if self.v6 else socket.AF_INET
         self.src = socket.inet_pton(fam, src)
         self.dst = socket.inet_pton(fam, dst)
         self.dst_str = dst
         self.sock = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
-        if self.v6:
-            # The pseudo-header uses SRC: make sure the packet does too.
-            self.sock.bind((src, 0))
-        self.sport = random.randint(32768, 65535)
+        # The pseudo-header uses SRC: make sure the packet does too.
+        self.sock.bind((src, 0))
+        self.sport = sport or random.randint(32768, 65535)
 
     def seg(self, frame_len, offset, payload, ack, tos=0, bad_csum=False):
         tcp = struct.pack("!HHIIBBHHH", self.sport, PORT,
@@ -119,7 +147,7 @@ def inject(argv):
     dmac = bytes.fromhex(dmac.replace(":", ""))
     s = Sender(src, dst)
     ack = random.getrandbits(32)
-    frame = stt_frame(inner_icmp(smac, dmac, 400))
+    frame = stt_frame(inner_icmp(smac, dmac, 1200))
     third = len(frame) // 3
     cuts = [third, 2 * third]
 
@@ -127,14 +155,16 @@ def inject(argv):
         s.frame(frame, cuts, [int(x) for x in args[0].split("-")], ack)
     elif scenario == "split-header":
         s.frame(frame, [10], [1, 2], ack)
+    elif scenario == "short-tail":
+        s.frame(frame, [len(frame) - 1], [2, 1], ack)
     elif scenario == "ce":
-        frame = stt_frame(inner_icmp(smac, dmac, 400, tos=0x02))
+        frame = stt_frame(inner_icmp(smac, dmac, 1200, tos=0x02))
         s.frame(frame, [third], [1, 2], ack, tos={2: 0x03})
     elif scenario == "dup":
         s.frame(frame, cuts, [1, 1, 2, 3], ack)
     elif scenario == "overlap":
         s.frame(frame, cuts, [1], ack)
-        s.seg(len(frame), third - 8, frame[third - 8:third + 8], ack)
+        s.seg(len(frame), third - 150, frame[third - 150:third + 150], ack)
         s.frame(frame, cuts, [2, 3], ack)
     elif scenario == "bad-version":
         f = stt_frame(inner_icmp(smac, dmac, 64), version=1)
@@ -152,13 +182,104 @@ def inject(argv):
     elif scenario == "bad-l4":
         f = stt_frame(inner_icmp(smac, dmac, 64), flags=0x06, l4off=20)
         s.seg(len(f), 0, f, ack)
+    elif scenario == "tiny":
+        for i in range(int(args[0])):
+            s.seg(60000, i, frame[i % len(frame):][:1], ack)
     elif scenario == "flood":
         for i in range(int(args[0])):
-            s.seg(1000, 0, frame[:100], (ack + i) & 0xFFFFFFFF)
+            s.seg(1000, 0, frame[:300], (ack + i) & 0xFFFFFFFF)
     elif scenario == "incomplete":
         s.seg(len(frame), 0, frame[:third], ack)
+    elif scenario == "splice":
+        evil = Sender(src, dst, sport=s.sport ^ 1)
+        bad = stt_frame(inner_icmp(smac, dmac, 1200, ident=0x4321), ctx=99)
+        s.frame(frame, cuts, [2, 3], ack)
+        evil.frame(bad, cuts, [1], ack)
+        s.frame(frame, cuts, [1], ack)
+    elif scenario == "fair":
+        attacker = Sender(args[0], dst)
+        k, m = int(args[1]), int(args[2])
+        junk = frame[:300]
+        n = 0
+        for i in range(k):
+            fid = (ack + i) & 0xFFFFFFFF
+            f = stt_frame(inner_icmp(smac, dmac, 1200, ident=0x2000 + i))
+            for piece in (1, 2, 3):
+                s.frame(f, cuts, [piece], fid)
+                if piece == 3:
+                    break
+                for _ in range(m):
+                    attacker.seg(1000, 0, junk, random.getrandbits(32))
+                    n += 1
+        print("fair: %d frames from %s, %d attack segments from %s"
+              % (k, src, n, args[0]))
     else:
         sys.exit("unknown scenario %s" % scenario)
+
+
+def tcp_sink(addr, port):
+    srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((addr, port))
+    srv.listen(1)
+    conn, _ = srv.accept()
+    total = 0
+    while True:
+        data = conn.recv(1 << 16)
+        if not data:
+            break
+        total += len(data)
+    print(total)
+
+
+def tcp_dstopts(addr, port, nbytes, optlen):
+    # Destination options: next header (the kernel fills it), length in
+    # 8-byte units after the first 8, one unknown option of type 0x1e
+    # (receivers skip it) filling all but 2 bytes, and an empty PadN.
+    # Only padding would not do: receivers drop PadN longer than 7 bytes.
+    opts = struct.pack("!BBBB", 0, optlen // 8 - 1, 0x1E, optlen - 6) \
+        + b"\0" * (optlen - 6) + b"\x01\x00"
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    sock.setsockopt(socket.IPPROTO_IPV6, 59, opts)   # IPV6_DSTOPTS
+    sock.connect((addr, port))
+    chunk = os.urandom(1 << 16)
+    sent = 0
+    while sent < nbytes:
+        n = min(len(chunk), nbytes - sent)
+        sock.sendall(chunk[:n])
+        sent += n
+    sock.shutdown(socket.SHUT_WR)
+    sock.recv(1)
+    sock.close()
+
+
+def check_pcap_ids(path, minimum, dst=None):
+    want = None
+    if dst:
+        want = socket.inet_pton(socket.AF_INET6 if ":" in dst
+                                else socket.AF_INET, dst)
+    data = open(path, "rb").read()
+    ids = set()
+    off = 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack_from("=IIII", data, off)[2]
+        pkt = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        o = outer_tcp(pkt)
+        if not o or (want and o[0] != want):
+            continue
+        dport, _, ack = struct.unpack_from("!HII", o[1], 2)
+        if dport == PORT:
+            ids.add(ack)
+    ids = sorted(ids)
+    print("pcap: %d frame IDs: %s" % (len(ids), " ".join(
+        "0x%08x" % i for i in ids)))
+    if len(ids) < minimum:
+        sys.exit("pcap: fewer than %d frames" % minimum)
+    close = [(a, b) for a, b in zip(ids, ids[1:]) if b - a < 256]
+    if close:
+        sys.exit("pcap: frame IDs too close (counter-like): %s" % ", ".join(
+            "0x%08x/0x%08x" % c for c in close))
 
 
 def outer_tcp(pkt):
@@ -273,7 +394,15 @@ def check_pcap_vlan(path, tci):
 
 
 def main():
-    if len(sys.argv) >= 4 and sys.argv[1] == "pcap-vlan":
+    if len(sys.argv) >= 4 and sys.argv[1] == "pcap-ids":
+        check_pcap_ids(sys.argv[2], int(sys.argv[3]),
+                       sys.argv[4] if len(sys.argv) > 4 else None)
+    elif len(sys.argv) == 4 and sys.argv[1] == "tcp-sink":
+        tcp_sink(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "tcp-dstopts":
+        tcp_dstopts(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+                    int(sys.argv[5]))
+    elif len(sys.argv) >= 4 and sys.argv[1] == "pcap-vlan":
         check_pcap_vlan(sys.argv[2], int(sys.argv[3], 0))
     elif len(sys.argv) >= 5 and sys.argv[1] == "pcap":
         check_pcap(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),

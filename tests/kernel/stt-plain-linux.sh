@@ -44,6 +44,32 @@ snmp() {
 expect_gt() { if [ "$2" -gt "$3" ]; then pass "$1 ($2 > $3)"; else fail "$1 ($2 <= $3)"; fi; }
 expect_eq() { if [ "$2" -eq "$3" ]; then pass "$1 ($2)"; else fail "$1 ($2 != $3)"; fi; }
 expect_le() { if [ "$2" -le "$3" ]; then pass "$1 ($2 <= $3)"; else fail "$1 ($2 > $3)"; fi; }
+expect_ge() { if [ "$2" -ge "$3" ]; then pass "$1 ($2 >= $3)"; else fail "$1 ($2 < $3)"; fi; }
+# now_cs: guest uptime in centiseconds
+now_cs() { awk '{ split($1, t, "."); print t[1] * 100 + t[2] }' /proc/uptime; }
+# drain NS MAX_CS: waits (no traffic sent) until NS's stt0 holds no
+# reassembly frames and no bytes; prints the centiseconds it took.  Fails
+# after MAX_CS.
+drain() {
+    d0=$(now_cs)
+    while :; do
+        df=$(stat "$1" reasm_frames_held) db=$(stat "$1" reasm_bytes_held)
+        del=$(( $(now_cs) - d0 ))
+        if [ "$df" = 0 ] && [ "$db" = 0 ]; then echo $del; return 0; fi
+        if [ $del -gt "$2" ]; then echo $del; return 1; fi
+        sleep 0.1
+    done
+}
+# tcpkts NS PREF: packets matched by ingress filter PREF of NS's stt0
+tcpkts() {
+    ip netns exec "$1" tc -s -j filter show dev stt0 ingress pref "$2" |
+        /usr/bin/python3 -c 'import json, sys
+for f in json.load(sys.stdin):
+    for act in f.get("options", {}).get("actions", []):
+        print(act["stats"]["packets"])
+        sys.exit(0)
+print(0)'
+}
 ping_ok() { # ping_ok NS DST [ARGS]: 0% loss
     ns=$1 dst=$2; shift 2
     ip netns exec "$ns" ping -q -c 3 -i 0.3 -W 2 "$@" "$dst" > "$T/ping" 2>&1
@@ -163,6 +189,56 @@ check "capture: SEQ = frame length << 16 | offset, ACK constant, checksums" \
 sed 's/^/    /' "$T/out"
 a ip link set stt0 mtu 1500; b ip link set stt0 mtu 1500
 
+log "transmit: frame IDs, the largest frame, limits"
+b tcpdump -Z root -U -n -i vb -w "$T/ids.pcap" \
+    'dst host 10.1.0.2 and tcp dst port 7471' > "$T/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+sleep 2
+check "10 pings a -> b" ping_ok a 192.168.50.2 -c 10 -i 0.2
+sleep 1
+kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
+check "frame IDs random per frame (no two of 10 within 256 of each other)" \
+    $INJECT pcap-ids "$T/ids.pcap" 10 10.1.0.2
+sed 's/^/    /' "$T/out"
+
+a ip link set stt0 mtu 65463; b ip link set stt0 mtu 65463
+z0=$(stat a tx_too_big)
+check "ping -s 65435 a -> b: inner frame 65477, STT frame 65495, the IPv4 maximum" \
+    ping_ok a 192.168.50.2 -s 65435 -c 1 -W 5
+expect_eq "... not counted as too big" "$(stat a tx_too_big)" "$z0"
+a ip link add link stt0 name stt0.ad type vlan proto 802.1ad id 5 || fail "802.1ad device"
+a ip link set stt0.ad mtu 65463 up
+a ip addr add 192.168.52.1/24 dev stt0.ad
+a ip route add 192.168.52.2/32 encap ip id 79 dst 10.1.0.2 dev stt0.ad
+a ip neigh add 192.168.52.2 lladdr "$MB" dev stt0.ad
+a ping -q -c 1 -W 1 -s 65435 -M do 192.168.52.2 > /dev/null 2>&1
+expect_eq "inner frame of 65481 bytes (802.1ad tag kept in it) dropped: tx_too_big" \
+    $(( $(stat a tx_too_big) - z0 )) 1
+a ip link del stt0.ad
+a ip link set stt0 mtu 1500; b ip link set stt0 mtu 1500
+
+# Inner TSO whose L4 header starts past byte 255 (IPv6 with a 256-byte
+# destination options header: 14 + 40 + 256 = 310) cannot be described in
+# the STT header: each segment must go as its own frame.
+a ip -6 addr add fd00:50::1/64 dev stt0 nodad
+b ip -6 addr add fd00:50::2/64 dev stt0 nodad
+a ip -6 route add fd00:50::2/128 encap ip id 77 dst 10.1.0.2 dev stt0
+b ip -6 route add fd00:50::1/128 encap ip id 77 dst 10.1.0.1 dev stt0
+a ip -6 neigh add fd00:50::2 lladdr "$MB" dev stt0
+b ip -6 neigh add fd00:50::1 lladdr "$MA" dev stt0
+sw0=$(stat a tx_segmented_sw) g0=$(stat b rx_gso_frames)
+b timeout 60 $INJECT tcp-sink fd00:50::2 5301 > "$T/sink" 2>&1 &
+sink_pid=$!
+sleep 1
+check "1 MB over TCP with a 256-byte destination options header" \
+    a timeout 50 $INJECT tcp-dstopts fd00:50::2 5301 1000000 256
+wait $sink_pid
+expect_eq "... all of it received" "$(cat "$T/sink")" 1000000
+expect_gt "inner TSO with L4 offset 310 segmented in software (tx_segmented_sw)" \
+    $(( $(stat a tx_segmented_sw) - sw0 )) 0
+expect_eq "... so no frame of it carried an MSS (b: rx_gso_frames)" \
+    $(( $(stat b rx_gso_frames) - g0 )) 0
+
 log "TCP transfers with iperf3"
 iperf() { # iperf NAME: 20 MB a -> b over stt0
     b timeout 100 iperf3 -s -1 -p 5201 > "$T/iperf-s" 2>&1 &
@@ -202,9 +278,10 @@ for order in 1-2-3 3-1-2 2-3-1 3-2-1; do
     expect_eq "order $order: one frame reassembled" $(( $(stat b reasm_frames) - r0 )) 1
     expect_eq "order $order: echo request delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
 done
-e0=$(snmp b snmp Icmp InEchos)
+e0=$(snmp b snmp Icmp InEchos) s0=$(stat b reasm_small_segments)
 inj split-header
-expect_eq "STT header split across segments: delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+expect_eq "STT header split by a 10-byte piece: the piece dropped as small" $(( $(stat b reasm_small_segments) - s0 )) 1
+expect_eq "... and the frame not delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 0
 c0=$(snmp b netstat IpExt InCEPkts) x0=$(snmp b netstat IpExt InECT0Pkts)
 e0=$(snmp b snmp Icmp InEchos)
 inj ce
@@ -236,20 +313,80 @@ expect_eq "bad outer checksum counted" $(( $(stat b rx_bad_csum) - k0 )) 1
 o0=$(stat b rx_bad_l4_offset)
 inj bad-l4
 expect_eq "bad L4 offset counted" $(( $(stat b rx_bad_l4_offset) - o0 )) 1
-cap=$(cat /sys/module/stt/parameters/reasm_max_bytes)
-ev0=$(stat b reasm_evictions)
-inj flood 10000
-held=$(stat b reasm_bytes_held)
-expect_le "10000 never-completing segments: reasm_bytes_held under the cap" "$held" "$cap"
-expect_gt "evictions happened" "$(stat b reasm_evictions)" "$ev0"
-check "still works after the flood" ping_ok a 192.168.50.2 -s 2000
-echo 2 > /sys/module/stt/parameters/reasm_timeout
-t0=$(stat b reasm_timeouts)
+
+log "reassembly against an attacker (a -> b:7471)"
+TMO=/sys/module/stt/parameters/reasm_timeout
+CAP=/sys/module/stt/parameters/reasm_max_bytes
+cap0=$(cat $CAP)
+# Start from an empty table: the tests above leave incomplete frames.
+echo 1 > $TMO
+drain b 500 > /dev/null
+echo 30 > $TMO
+expect_eq "table empty to start with: frames" "$(stat b reasm_frames_held)" 0
+expect_eq "table empty to start with: sources" "$(stat b reasm_sources)" 0
+
+s0=$(stat b reasm_small_segments) t0=$(now_cs)
+inj tiny 2000
+echo "    2000 segments sent (python) and handled in $(( $(now_cs) - t0 - 30 )) cs"
+expect_eq "2000 1-byte segments of one frame dropped as small" $(( $(stat b reasm_small_segments) - s0 )) 2000
+expect_eq "... none of them held: frames" "$(stat b reasm_frames_held)" 0
+expect_eq "... none of them held: bytes" "$(stat b reasm_bytes_held)" 0
+e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames)
+inj short-tail
+expect_eq "a 1-byte last segment is fine: frame reassembled" $(( $(stat b reasm_frames) - r0 )) 1
+expect_eq "... and delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+
 inj incomplete
-sleep 4
-expect_gt "incomplete frames time out" "$(stat b reasm_timeouts)" "$t0"
-expect_eq "nothing held after the timeout" "$(stat b reasm_bytes_held)" 0
-echo 30 > /sys/module/stt/parameters/reasm_timeout
+held=$(stat b reasm_bytes_held)
+expect_eq "one incomplete frame held" "$(stat b reasm_frames_held)" 1
+expect_eq "... from one source" "$(stat b reasm_sources)" 1
+# SKB_TRUESIZE(420) = 420 + 256 + 320 on x86-64, plus the frame's slab
+# object (kmalloc-192 or more): what is allocated, not the payload.
+expect_ge "its 420 payload bytes are charged as skb truesize + frame" "$held" $((420 + 576 + 192))
+
+log "two tenants: an attacker with the victim's address and frame ID, another source port"
+b tc qdisc add dev stt0 clsact
+b tc filter add dev stt0 ingress pref 1 protocol all flower enc_key_id 77 action pass
+b tc filter add dev stt0 ingress pref 2 protocol all flower enc_key_id 99 action pass
+k77=$(tcpkts b 1) k99=$(tcpkts b 2) h0=$(stat b reasm_frames_held)
+e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames)
+inj splice
+expect_eq "victim's frame reassembled once" $(( $(stat b reasm_frames) - r0 )) 1
+expect_eq "... and its echo request delivered intact" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
+expect_eq "... with the victim's context ID 77" $(( $(tcpkts b 1) - k77 )) 1
+expect_eq "no frame delivered with the attacker's context ID 99" $(( $(tcpkts b 2) - k99 )) 0
+expect_eq "the attacker's segment waits alone as a frame of its own" $(( $(stat b reasm_frames_held) - h0 )) 1
+b tc qdisc del dev stt0 clsact
+
+log "flood from one address while a peer's frames complete"
+a ip addr add 10.1.0.66/32 dev va
+echo 131072 > $CAP
+e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames) ev0=$(stat b reasm_evictions)
+t0=$(now_cs)
+a $INJECT 10.1.0.1 10.1.0.2 "$MA" "$MB" fair 10.1.0.66 10 200
+t1=$(now_cs)
+fh=$(stat b reasm_frames_held) bh=$(stat b reasm_bytes_held)
+echo "    flood took $(( t1 - t0 )) cs; held after it: $fh frames, $bh bytes, $(stat b reasm_sources) sources, $(( $(stat b reasm_evictions) - ev0 )) evictions"
+expect_eq "10 multi-segment frames of the peer completed under the flood" $(( $(stat b reasm_frames) - r0 )) 10
+expect_eq "... and delivered" $(( $(snmp b snmp Icmp InEchos) - e0 )) 10
+expect_gt "the flooder's frames were evicted" $(( $(stat b reasm_evictions) - ev0 )) 0
+expect_le "bytes held within the cap" "$bh" 131072
+expect_eq "the peer's own incomplete frames survived: 2 sources hold frames" "$(stat b reasm_sources)" 2
+
+to0=$(stat b reasm_timeouts)
+echo 2 > $TMO
+if took=$(drain b 600); then :; fi
+took=$(( $(now_cs) - t1 ))
+echo "    drained $fh frames $took cs after the flood ended (timeout 2 s, sweep 1 s)"
+expect_eq "after the flood, no traffic: every frame timed out" $(( $(stat b reasm_timeouts) - to0 )) "$fh"
+expect_eq "... frames held 0" "$(stat b reasm_frames_held)" 0
+expect_eq "... bytes held 0" "$(stat b reasm_bytes_held)" 0
+expect_eq "... sources 0" "$(stat b reasm_sources)" 0
+expect_le "... within timeout + sweep (+0.5 s polling) of the last segment" "$took" 350
+expect_ge "... and not before the timeout" "$took" 190
+echo 30 > $TMO
+echo "$cap0" > $CAP
+a ip addr del 10.1.0.66/32 dev va
 check "ping a -> b after the hostile tests" ping_ok a 192.168.50.2
 check "ping b -> a after the hostile tests" ping_ok b 192.168.50.1
 
