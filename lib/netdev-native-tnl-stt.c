@@ -22,6 +22,7 @@
 #include <net/if.h>
 #include <netinet/ip6.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "coverage.h"
 #include "csum.h"
@@ -35,6 +36,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
+#include "ovs-thread.h"
 #include "packets.h"
 #include "random.h"
 #include "stt.h"
@@ -50,6 +52,7 @@ VLOG_DEFINE_THIS_MODULE(native_tnl_stt);
 static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
 COVERAGE_DEFINE(stt_tx_too_big);
+COVERAGE_DEFINE(stt_tx_tso_l4_too_far);
 COVERAGE_DEFINE(stt_tx_vlan_lifted);
 COVERAGE_DEFINE(stt_rx_bad_ip);
 COVERAGE_DEFINE(stt_rx_bad_tcp);
@@ -60,17 +63,52 @@ COVERAGE_DEFINE(stt_rx_bad_l4_offset);
 COVERAGE_DEFINE(stt_rx_fast_path);
 COVERAGE_DEFINE(stt_rx_reassembled);
 
-/* Frame IDs only need to differ between frames of one sender that could be
- * in flight together; a shared counter with a random start does that. */
+/* Frame IDs.  A receiver joins segments by (addresses, source port, frame
+ * ID), so whoever can spoof our address and guess the ID of a frame we are
+ * about to send could plant a first segment of their own, with another
+ * context ID, and have our later segments complete it.  Each frame
+ * therefore gets an ID from the kernel's random pool, drawn a block at a
+ * time per thread to keep the system call off the per-frame path.
+ *
+ * "stt/set-next-frame-id ID" switches to counting up from ID instead, so
+ * that tests can compare captures with expected bytes. */
+#define STT_FRAME_ID_BLOCK 64
+
+struct stt_frame_ids {
+    uint32_t ids[STT_FRAME_ID_BLOCK];
+    size_t n;                   /* Unused IDs left at the end of 'ids'. */
+};
+
+DEFINE_STATIC_PER_THREAD_DATA(struct stt_frame_ids, stt_frame_ids, { .n = 0 });
+
+static atomic_bool frame_ids_counted;
 static atomic_uint32_t next_frame_id;
 
 static uint32_t
 stt_next_frame_id(void)
 {
+    struct stt_frame_ids *pool;
+    bool counted;
     uint32_t id;
 
-    atomic_add_relaxed(&next_frame_id, 1, &id);
-    return id;
+    atomic_read_relaxed(&frame_ids_counted, &counted);
+    if (OVS_UNLIKELY(counted)) {
+        atomic_add_relaxed(&next_frame_id, 1, &id);
+        return id;
+    }
+
+    pool = stt_frame_ids_get();
+    if (!pool->n) {
+        ssize_t n = getrandom(pool->ids, sizeof pool->ids, 0);
+
+        if (n == sizeof pool->ids) {
+            pool->n = STT_FRAME_ID_BLOCK;
+        } else {
+            /* Not expected with a 256-byte request; never stall on it. */
+            return random_uint32();
+        }
+    }
+    return pool->ids[--pool->n];
 }
 
 /* "stt/set-next-frame-id ID": makes captures reproducible in tests. */
@@ -85,6 +123,7 @@ stt_unixctl_set_next_frame_id(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
     atomic_store_relaxed(&next_frame_id, id);
+    atomic_store_relaxed(&frame_ids_counted, true);
     unixctl_command_reply(conn, "OK");
 }
 
@@ -92,7 +131,6 @@ stt_unixctl_set_next_frame_id(struct unixctl_conn *conn, int argc OVS_UNUSED,
 void
 netdev_stt_init(void)
 {
-    atomic_store_relaxed(&next_frame_id, random_uint32());
     stt_reasm_global();
     unixctl_command_register("stt/set-next-frame-id", "ID", 1, 1,
                              stt_unixctl_set_next_frame_id, NULL);
@@ -139,6 +177,26 @@ netdev_stt_build_header(const struct netdev *netdev,
     return 0;
 }
 
+/* Returns the offset of 'packet''s L4 header from its Ethernet header once
+ * netdev_stt_push_header() has lifted an 802.1Q tag into the STT header, or
+ * 0 if it has none. */
+static size_t
+stt_inner_l4_offset(const struct dp_packet *packet)
+{
+    const struct vlan_eth_header *veh = dp_packet_data(packet);
+    size_t ofs;
+
+    if (!dp_packet_l4(packet)) {
+        return 0;
+    }
+    ofs = (char *) dp_packet_l4(packet) - (char *) dp_packet_data(packet);
+    if (dp_packet_size(packet) >= sizeof *veh
+        && veh->veth_type == htons(ETH_TYPE_VLAN_8021Q)) {
+        ofs -= VLAN_HEADER_LEN;
+    }
+    return ofs;
+}
+
 /* Called by netdev_push_header() before netdev_stt_push_header(): STT, unlike
  * the other tunnels, carries inner offload requests in its header, so such
  * packets are welcome; only a frame longer than STT can describe is not. */
@@ -151,6 +209,19 @@ netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
         VLOG_WARN_RL(&err_rl, "%s: %"PRIu32"-byte frame too long for STT, "
                      "dropped", netdev_get_name(netdev),
                      dp_packet_size(packet));
+        return false;
+    }
+
+    /* The STT header's L4 offset is 8 bits.  A TSO packet whose inner
+     * headers are longer cannot ask the receiver to segment it, and sent
+     * whole it would reach a VM as one oversized frame.  (The push action
+     * turns one packet into one, so it cannot segment here either.) */
+    if (dp_packet_hwol_is_tso(packet)
+        && stt_inner_l4_offset(packet) > UINT8_MAX) {
+        COVERAGE_INC(stt_tx_tso_l4_too_far);
+        VLOG_WARN_RL(&err_rl, "%s: TSO frame with %"PRIuSIZE" bytes of "
+                     "headers, more than STT can describe, dropped",
+                     netdev_get_name(netdev), stt_inner_l4_offset(packet));
         return false;
     }
 
@@ -428,6 +499,7 @@ netdev_stt_pop_header(struct dp_packet *packet)
             seg.key.dst = tnl->ipv6_dst;
         }
         seg.key.frame_id = ntohl(get_16aligned_be32(&tcp->tcp_ack));
+        seg.key.src_port = ntohs(tcp->tcp_src);
         seg.frame_len = frame_len;
         seg.offset = offset;
         seg.data = payload;

@@ -19,6 +19,7 @@
 #include "stt-reassembly.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "coverage.h"
 #include "dp-packet.h"
@@ -26,9 +27,13 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "packets.h"
+#include "random.h"
 #include "smap.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -41,6 +46,7 @@ COVERAGE_DEFINE(stt_reasm_drop_len_mismatch);
 COVERAGE_DEFINE(stt_reasm_drop_overlap);
 COVERAGE_DEFINE(stt_reasm_drop_duplicate);
 COVERAGE_DEFINE(stt_reasm_drop_too_big);
+COVERAGE_DEFINE(stt_reasm_drop_too_many_segs);
 COVERAGE_DEFINE(stt_reasm_eviction);
 COVERAGE_DEFINE(stt_reasm_timeout);
 COVERAGE_DEFINE(stt_reasm_completed);
@@ -53,46 +59,52 @@ COVERAGE_DEFINE(stt_reasm_completed);
  * 64 kB one, and because held segments never overlap, the frame is
  * complete exactly when the bytes it holds add up to its length.
  *
- * Limits:
+ * Whoever reaches the STT port can send segments here, so every step is
+ * bounded and costs are charged to whoever causes them:
  *
- *   - 'bytes' (segment payload held, all frames) never exceeds 'mem_cap'.
- *     Before a segment is held, the oldest frames (by creation time) other
- *     than the segment's own frame are evicted until it fits.  The segment's
- *     own frame is kept because it is the one about to make progress, and
- *     it always fits alone: its length is at most 'mem_cap' (otherwise the
- *     segment is dropped as STT_DROP_TOO_BIG) and held data never overlaps.
+ *   - Memory.  'bytes' counts what the table allocates (segment data and
+ *     headers, frames, per-source records, an allowance for the allocator
+ *     and the hash buckets) and never exceeds 'mem_cap'.  Each outer source
+ *     address may hold at most half of 'mem_cap': when a segment would take
+ *     its source past that, the source's own oldest frames go first.  When
+ *     it would take the table past 'mem_cap', the oldest frames of any
+ *     source go.  So a flood from one address only ever evicts its own
+ *     frames, and a flood from many spoofed addresses evicts the oldest
+ *     frames, while a real peer's frames complete within microseconds of
+ *     their first segment.  The segment's own frame is never evicted to
+ *     make room for it: it is the one about to make progress.
  *
- *   - The number of held segments never exceeds MAX(mem_cap /
- *     STT_REASM_SEG_COST, STT_REASM_MIN_SEGS), enforced by the same
- *     eviction.  Every frame holds at least one segment, so this also bounds
- *     the number of frames (16384 with the default 4 MiB cap), and it keeps
- *     bookkeeping memory a fraction of the cap even when a peer sends 1-byte
- *     segments.  Real segments are MSS-sized (hundreds of bytes at least),
- *     so the bound is only reached under abuse.  A frame that alone needs
- *     more segments than the bound gets its segment dropped as
- *     STT_DROP_TOO_BIG.
+ *   - CPU.  A frame holds at most STT_REASM_MAX_FRAME_SEGS segments.  A
+ *     segment that follows the last one held is appended at once; only an
+ *     out-of-order one walks the (bounded) list.  The hash of the key is
+ *     seeded at random, so that colliding frame IDs cannot be computed
+ *     offline.  Cheap checks come first: a segment that cannot fit is
+ *     dropped before any list is walked.
  *
- *   - A frame expires when its first segment arrived more than 'timeout_ms'
- *     before 'now'.  Frames sit on 'by_age' in creation order, so both
- *     expiry and eviction only look at the front of the list, and
- *     stt_reasm_run() is O(1) when nothing is due.  (This assumes the
- *     callers' 'now' does not go backward; if it does, frames merely expire
- *     late.)
+ *   - Time.  A frame expires when its first segment arrived more than
+ *     'timeout_ms' before 'now'.  Frames sit on 'by_age' in creation order,
+ *     so both expiry and eviction only look at the front of the list.
+ *     stt_reasm_run() expires due frames with or without traffic, and
+ *     stt_reasm_wait() wakes the poll loop for it.  (This assumes 'now'
+ *     does not go backward; if it does, frames merely expire late.)
  *
  * A segment that is a whole frame by itself (offset 0, length == frame
  * length), by far the common case once the sender's NIC or the receiver's
  * GRO has merged segments, is validated and copied out without the mutex:
  * it needs no state, and it must not contend with the other threads.  Such
  * a segment does not look up the table either, so it neither completes nor
- * disturbs a frame in progress with the same key. */
+ * disturbs a frame in progress with the same key.  The other segments take
+ * one mutex for a hash lookup and an O(1) insertion: short enough that
+ * sharding the table per thread would cost more in fairness (one table-wide
+ * cap and age order) than it would save in contention. */
 
-/* Accounting unit for the segment bound above, in bytes of cap per held
- * segment. */
-#define STT_REASM_SEG_COST 256
+/* What the allocator and the hash table buckets cost per allocation, on
+ * top of the allocation's own size: malloc's chunk header and rounding, and
+ * up to two bucket pointers per hash node. */
+#define STT_REASM_ALLOC_OVERHEAD (16 + 2 * sizeof(void *))
 
-/* Lower bound on the segment bound, so that small caps (tests) still allow
- * frames in several pieces. */
-#define STT_REASM_MIN_SEGS 64
+/* One outer source address may hold 1/STT_REASM_SOURCE_SHARE of the cap. */
+#define STT_REASM_SOURCE_SHARE 2
 
 /* STT header (18 bytes) and its 2 bytes of padding are the least a frame
  * can hold; the spec (section 3) drops shorter frames. */
@@ -102,9 +114,15 @@ COVERAGE_DEFINE(stt_reasm_completed);
  * push outer headers again (or other encapsulations) without copying. */
 #define STT_REASM_HEADROOM 256
 
-/* Bounds of the other_config knobs. */
-#define STT_REASM_MIN_CAP 65536
+/* Bounds of the other_config knobs.  A source's share of the smallest cap
+ * still holds a 64 kB frame in 256 segments. */
+#define STT_REASM_MIN_CAP (256 * 1024)
 #define STT_REASM_MIN_TIMEOUT_MS 100
+
+/* stt_reasm_wait() wakes up at most this often while frames are held, so
+ * that a flood of frames that expire one by one does not spin the main
+ * loop.  Frames thus go at most this late. */
+#define STT_REASM_SWEEP_MS 100
 
 struct stt_reasm_segment {
     struct ovs_list node;       /* In stt_reasm_frame's 'segments'. */
@@ -113,13 +131,24 @@ struct stt_reasm_segment {
     uint8_t data[];
 };
 
+/* The frames in progress from one outer source address. */
+struct stt_reasm_source {
+    struct hmap_node node;      /* In stt_reasm's 'sources', by address. */
+    struct in6_addr addr;
+    size_t bytes;               /* Cost of its frames and of itself. */
+    struct ovs_list frames;     /* Its stt_reasm_frames, oldest first. */
+};
+
 struct stt_reasm_frame {
     struct hmap_node node;      /* In stt_reasm's 'frames', by key hash. */
     struct ovs_list age_node;   /* In stt_reasm's 'by_age'. */
+    struct ovs_list source_node;    /* In 'source''s 'frames'. */
+    struct stt_reasm_source *source;
     struct stt_reasm_key key;
     long long int created;      /* Arrival of the first segment (msec). */
     uint16_t frame_len;
     size_t held;                /* Sum of the segments' 'len'. */
+    size_t cost;                /* Memory charged for it and its segments. */
     size_t n_segments;
     bool ce;                    /* Some segment had CE. */
     struct ovs_list segments;   /* stt_reasm_segments, sorted by offset. */
@@ -127,15 +156,17 @@ struct stt_reasm_frame {
 
 struct stt_reasm {
     struct ovs_mutex mutex;
+    uint32_t hash_basis;                    /* Random, fixed at creation. */
     struct hmap frames OVS_GUARDED;         /* Contains stt_reasm_frames. */
+    struct hmap sources OVS_GUARDED;        /* Contains stt_reasm_sources. */
     struct ovs_list by_age OVS_GUARDED;     /* Oldest frame first. */
 
     size_t mem_cap OVS_GUARDED;
     long long int timeout_ms OVS_GUARDED;
-    size_t max_segments OVS_GUARDED;
 
-    size_t bytes OVS_GUARDED;               /* Payload held, all frames. */
-    size_t n_segments OVS_GUARDED;          /* Segments held, all frames. */
+    size_t payload OVS_GUARDED;             /* Segment data, all frames. */
+    size_t bytes OVS_GUARDED;               /* Memory held, all frames. */
+    size_t peak_bytes OVS_GUARDED;
 
     uint64_t completed OVS_GUARDED;
     uint64_t evictions OVS_GUARDED;
@@ -163,6 +194,8 @@ stt_reasm_drop_name(enum stt_reasm_drop drop)
         return "duplicate";
     case STT_DROP_TOO_BIG:
         return "too-big";
+    case STT_DROP_TOO_MANY_SEGS:
+        return "too-many-segments";
     case N_STT_DROPS:
     default:
         return "unknown";
@@ -170,9 +203,41 @@ stt_reasm_drop_name(enum stt_reasm_drop drop)
 }
 
 static size_t
-stt_reasm_max_segments(size_t mem_cap)
+stt_reasm_segment_cost(size_t len)
 {
-    return MAX(mem_cap / STT_REASM_SEG_COST, STT_REASM_MIN_SEGS);
+    return sizeof(struct stt_reasm_segment) + len + STT_REASM_ALLOC_OVERHEAD;
+}
+
+static size_t
+stt_reasm_frame_cost(void)
+{
+    return sizeof(struct stt_reasm_frame) + STT_REASM_ALLOC_OVERHEAD;
+}
+
+static size_t
+stt_reasm_source_cost(void)
+{
+    return sizeof(struct stt_reasm_source) + STT_REASM_ALLOC_OVERHEAD;
+}
+
+static size_t
+stt_reasm_source_cap(const struct stt_reasm *r)
+    OVS_REQUIRES(r->mutex)
+{
+    return r->mem_cap / STT_REASM_SOURCE_SHARE;
+}
+
+/* A seed for the table's hash that nobody outside can know: from the
+ * kernel's random pool, or OVS's own generator if that fails. */
+static uint32_t
+stt_reasm_random_basis(void)
+{
+    uint32_t basis;
+
+    if (getrandom(&basis, sizeof basis, 0) != sizeof basis) {
+        basis = random_uint32();
+    }
+    return basis;
 }
 
 struct stt_reasm *
@@ -182,31 +247,83 @@ stt_reasm_create(size_t mem_cap, long long timeout_ms)
 
     ovs_mutex_init(&r->mutex);
     ovs_mutex_lock(&r->mutex);
+    r->hash_basis = stt_reasm_random_basis();
     hmap_init(&r->frames);
+    hmap_init(&r->sources);
     ovs_list_init(&r->by_age);
     r->mem_cap = mem_cap;
     r->timeout_ms = timeout_ms;
-    r->max_segments = stt_reasm_max_segments(mem_cap);
     ovs_mutex_unlock(&r->mutex);
 
     return r;
 }
 
-/* Removes 'frame' from 'r' and frees it with its segments. */
+static uint32_t
+stt_reasm_source_hash(const struct stt_reasm *r, const struct in6_addr *addr)
+{
+    return hash_bytes(addr, sizeof *addr, r->hash_basis);
+}
+
+static struct stt_reasm_source *
+stt_reasm_source_find(const struct stt_reasm *r, const struct in6_addr *addr)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_source *source;
+
+    HMAP_FOR_EACH_WITH_HASH (source, node, stt_reasm_source_hash(r, addr),
+                             &r->sources) {
+        if (ipv6_addr_equals(&source->addr, addr)) {
+            return source;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the record of 'addr', created if need be (the caller made room
+ * for it). */
+static struct stt_reasm_source *
+stt_reasm_source_get(struct stt_reasm *r, const struct in6_addr *addr)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_source *source = stt_reasm_source_find(r, addr);
+
+    if (!source) {
+        source = xmalloc(sizeof *source);
+        source->addr = *addr;
+        source->bytes = stt_reasm_source_cost();
+        ovs_list_init(&source->frames);
+        hmap_insert(&r->sources, &source->node,
+                    stt_reasm_source_hash(r, addr));
+        r->bytes += source->bytes;
+    }
+    return source;
+}
+
+/* Removes 'frame' from 'r' and frees it with its segments, and its source's
+ * record if that was the source's last frame. */
 static void
 stt_reasm_frame_destroy(struct stt_reasm *r, struct stt_reasm_frame *frame)
     OVS_REQUIRES(r->mutex)
 {
+    struct stt_reasm_source *source = frame->source;
     struct stt_reasm_segment *seg;
 
     hmap_remove(&r->frames, &frame->node);
     ovs_list_remove(&frame->age_node);
+    ovs_list_remove(&frame->source_node);
     LIST_FOR_EACH_POP (seg, node, &frame->segments) {
         free(seg);
     }
-    r->bytes -= frame->held;
-    r->n_segments -= frame->n_segments;
+    r->payload -= frame->held;
+    r->bytes -= frame->cost;
+    source->bytes -= frame->cost;
     free(frame);
+
+    if (ovs_list_is_empty(&source->frames)) {
+        hmap_remove(&r->sources, &source->node);
+        r->bytes -= source->bytes;
+        free(source);
+    }
 }
 
 void
@@ -220,6 +337,7 @@ stt_reasm_destroy(struct stt_reasm *r)
             stt_reasm_frame_destroy(r, frame);
         }
         hmap_destroy(&r->frames);
+        hmap_destroy(&r->sources);
         ovs_mutex_unlock(&r->mutex);
         ovs_mutex_destroy(&r->mutex);
         free(r);
@@ -236,33 +354,51 @@ stt_reasm_oldest(const struct stt_reasm *r)
                            struct stt_reasm_frame, age_node));
 }
 
-/* Evicts the oldest frames other than 'keep' (which may be NULL) until 'r'
- * can hold 'len' more bytes in one more segment.  Returns false if that is
- * impossible even with 'keep' alone. */
-static bool
-stt_reasm_make_room(struct stt_reasm *r, const struct stt_reasm_frame *keep,
-                    size_t len)
+static void
+stt_reasm_evict(struct stt_reasm *r, struct stt_reasm_frame *victim)
     OVS_REQUIRES(r->mutex)
 {
-    while (r->bytes + len > r->mem_cap
-           || r->n_segments + 1 > r->max_segments) {
-        struct stt_reasm_frame *victim = stt_reasm_oldest(r);
+    stt_reasm_frame_destroy(r, victim);
+    r->evictions++;
+    COVERAGE_INC(stt_reasm_eviction);
+}
 
-        if (victim == keep && victim) {
-            /* 'keep' is the oldest: look at the next one. */
-            struct ovs_list *next = victim->age_node.next;
+/* Evicts frames other than 'keep' (which may be NULL) until 'cost' more
+ * bytes fit, for source 'src' and for the whole table: first the oldest
+ * frames of 'src' while it is over its share, then the oldest frames of
+ * all.  Returns false if that is impossible even with 'keep' alone.  At
+ * most two frames are looked at per eviction: 'keep' and the next. */
+static bool
+stt_reasm_make_room(struct stt_reasm *r, const struct in6_addr *src,
+                    const struct stt_reasm_frame *keep, size_t cost)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_source *source;
+    struct stt_reasm_frame *victim;
 
-            victim = (next == &r->by_age
-                      ? NULL
-                      : CONTAINER_OF(next, struct stt_reasm_frame,
-                                     age_node));
+    while ((source = stt_reasm_source_find(r, src))
+           && source->bytes + cost > stt_reasm_source_cap(r)) {
+        LIST_FOR_EACH (victim, source_node, &source->frames) {
+            if (victim != keep) {
+                break;
+            }
         }
         if (!victim) {
             return false;
         }
-        stt_reasm_frame_destroy(r, victim);
-        r->evictions++;
-        COVERAGE_INC(stt_reasm_eviction);
+        stt_reasm_evict(r, victim);
+    }
+
+    while (r->bytes + cost > r->mem_cap) {
+        LIST_FOR_EACH (victim, age_node, &r->by_age) {
+            if (victim != keep) {
+                break;
+            }
+        }
+        if (!victim) {
+            return false;
+        }
+        stt_reasm_evict(r, victim);
     }
     return true;
 }
@@ -287,18 +423,28 @@ void
 stt_reasm_set_limits(struct stt_reasm *r, size_t mem_cap,
                      long long timeout_ms)
 {
+    struct stt_reasm_source *source, *next;
+
     ovs_mutex_lock(&r->mutex);
     r->mem_cap = mem_cap;
     r->timeout_ms = timeout_ms;
-    r->max_segments = stt_reasm_max_segments(mem_cap);
 
-    /* Honor a lower cap now rather than at the next segment, so that
-     * 'bytes' <= 'mem_cap' holds at all times.  Asking for room for an empty
-     * segment would still demand a free segment slot, so evict directly. */
-    while (r->bytes > r->mem_cap || r->n_segments > r->max_segments) {
-        stt_reasm_frame_destroy(r, stt_reasm_oldest(r));
-        r->evictions++;
-        COVERAGE_INC(stt_reasm_eviction);
+    /* Honor a lower cap now rather than at the next segment, so that the
+     * limits hold at all times. */
+    HMAP_FOR_EACH_SAFE (source, next, node, &r->sources) {
+        while (source->bytes > stt_reasm_source_cap(r)) {
+            bool last = ovs_list_is_short(&source->frames);
+
+            stt_reasm_evict(r, CONTAINER_OF(ovs_list_front(&source->frames),
+                                            struct stt_reasm_frame,
+                                            source_node));
+            if (last) {
+                break;
+            }
+        }
+    }
+    while (r->bytes > r->mem_cap) {
+        stt_reasm_evict(r, stt_reasm_oldest(r));
     }
     ovs_mutex_unlock(&r->mutex);
 }
@@ -332,6 +478,9 @@ stt_reasm_count_drop(struct stt_reasm *r, enum stt_reasm_drop drop)
     case STT_DROP_TOO_BIG:
         COVERAGE_INC(stt_reasm_drop_too_big);
         break;
+    case STT_DROP_TOO_MANY_SEGS:
+        COVERAGE_INC(stt_reasm_drop_too_many_segs);
+        break;
     case N_STT_DROPS:
     default:
         OVS_NOT_REACHED();
@@ -364,7 +513,15 @@ stt_reasm_find_slot(const struct stt_reasm_frame *frame, size_t offset,
 {
     struct stt_reasm_segment *prev = NULL, *next = NULL, *seg;
 
-    /* Segments mostly arrive in order, so search from the end. */
+    /* In-order arrival, the usual case, costs one comparison.  A frame
+     * always holds at least one segment. */
+    seg = CONTAINER_OF(ovs_list_back(&frame->segments),
+                       struct stt_reasm_segment, node);
+    if (offset >= seg->offset + seg->len) {
+        *prevp = seg;
+        return true;
+    }
+
     LIST_FOR_EACH_REVERSE (seg, node, &frame->segments) {
         if (seg->offset <= offset) {
             prev = seg;
@@ -413,6 +570,31 @@ stt_reasm_finish(struct stt_reasm *r, struct stt_reasm_frame *frame)
     return packet;
 }
 
+/* Creates an empty frame for 'seg' in 'r' (the caller made room for it). */
+static struct stt_reasm_frame *
+stt_reasm_frame_create(struct stt_reasm *r, const struct stt_reasm_seg *seg,
+                       uint32_t hash, long long int now)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_frame *frame = xmalloc(sizeof *frame);
+
+    frame->source = stt_reasm_source_get(r, &seg->key.src);
+    frame->key = seg->key;
+    frame->created = now;
+    frame->frame_len = seg->frame_len;
+    frame->held = 0;
+    frame->cost = stt_reasm_frame_cost();
+    frame->n_segments = 0;
+    frame->ce = false;
+    ovs_list_init(&frame->segments);
+    hmap_insert(&r->frames, &frame->node, hash);
+    ovs_list_push_back(&r->by_age, &frame->age_node);
+    ovs_list_push_back(&frame->source->frames, &frame->source_node);
+    frame->source->bytes += frame->cost;
+    r->bytes += frame->cost;
+    return frame;
+}
+
 /* Holds 'seg', which passed the stateless checks, or completes its frame.
  * Returns the completed frame, otherwise NULL, with '*dropped' and '*drop'
  * set if 'seg' must be dropped. */
@@ -422,13 +604,14 @@ stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
                 enum stt_reasm_drop *drop)
     OVS_REQUIRES(r->mutex)
 {
-    uint32_t hash = hash_bytes(&seg->key, sizeof seg->key, 0);
+    uint32_t hash = hash_bytes(&seg->key, sizeof seg->key, r->hash_basis);
+    size_t cost = stt_reasm_segment_cost(seg->len);
     struct stt_reasm_segment *prev = NULL, *held;
     struct stt_reasm_frame *frame;
 
     stt_reasm_expire(r, now);
 
-    if (seg->frame_len > r->mem_cap) {
+    if (seg->frame_len > stt_reasm_source_cap(r)) {
         *drop = STT_DROP_TOO_BIG;
         *dropped = true;
         return NULL;
@@ -438,35 +621,31 @@ stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
     if (frame) {
         if (frame->frame_len != seg->frame_len) {
             *drop = STT_DROP_LEN_MISMATCH;
-            *dropped = true;
-            return NULL;
+        } else if (frame->n_segments >= STT_REASM_MAX_FRAME_SEGS) {
+            *drop = STT_DROP_TOO_MANY_SEGS;
+        } else if (stt_reasm_find_slot(frame, seg->offset, seg->len, &prev,
+                                       drop)) {
+            goto hold;
         }
-        if (!stt_reasm_find_slot(frame, seg->offset, seg->len, &prev, drop)) {
-            *dropped = true;
-            return NULL;
-        }
+        *dropped = true;
+        return NULL;
+    } else {
+        /* Room for the frame and possibly its source's record too. */
+        cost += stt_reasm_frame_cost() + stt_reasm_source_cost();
     }
 
-    if (!stt_reasm_make_room(r, frame, seg->len)) {
+hold:
+    if (!stt_reasm_make_room(r, &seg->key.src, frame, cost)) {
         *drop = STT_DROP_TOO_BIG;
         *dropped = true;
         return NULL;
     }
-
     if (!frame) {
         /* Created only now so that making room above cannot evict it. */
-        frame = xmalloc(sizeof *frame);
-        frame->key = seg->key;
-        frame->created = now;
-        frame->frame_len = seg->frame_len;
-        frame->held = 0;
-        frame->n_segments = 0;
-        frame->ce = false;
-        ovs_list_init(&frame->segments);
-        hmap_insert(&r->frames, &frame->node, hash);
-        ovs_list_push_back(&r->by_age, &frame->age_node);
+        frame = stt_reasm_frame_create(r, seg, hash, now);
     }
 
+    cost = stt_reasm_segment_cost(seg->len);
     held = xmalloc(sizeof *held + seg->len);
     held->offset = seg->offset;
     held->len = seg->len;
@@ -475,10 +654,13 @@ stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
     ovs_list_insert(prev ? prev->node.next : frame->segments.next,
                     &held->node);
     frame->held += seg->len;
+    frame->cost += cost;
     frame->n_segments++;
     frame->ce |= seg->ce;
-    r->bytes += seg->len;
-    r->n_segments++;
+    frame->source->bytes += cost;
+    r->payload += seg->len;
+    r->bytes += cost;
+    r->peak_bytes = MAX(r->peak_bytes, r->bytes);
 
     if (frame->held == frame->frame_len) {
         *ce = frame->ce;
@@ -539,11 +721,29 @@ stt_reasm_run(struct stt_reasm *r, long long now)
 }
 
 void
+stt_reasm_wait(struct stt_reasm *r)
+{
+    struct stt_reasm_frame *oldest;
+
+    ovs_mutex_lock(&r->mutex);
+    oldest = stt_reasm_oldest(r);
+    if (oldest) {
+        long long int due = oldest->created + r->timeout_ms + 1;
+
+        poll_timer_wait_until(MAX(due, time_msec() + STT_REASM_SWEEP_MS));
+    }
+    ovs_mutex_unlock(&r->mutex);
+}
+
+void
 stt_reasm_get_stats(struct stt_reasm *r, struct stt_reasm_stats *stats)
 {
     ovs_mutex_lock(&r->mutex);
     stats->frames = hmap_count(&r->frames);
+    stats->sources = hmap_count(&r->sources);
+    stats->payload = r->payload;
     stats->bytes = r->bytes;
+    stats->peak_bytes = r->peak_bytes;
     stats->mem_cap = r->mem_cap;
     stats->timeout_ms = r->timeout_ms;
     stats->completed = r->completed;
@@ -563,7 +763,10 @@ stt_reasm_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     /* One "name: value" per line, so that scripts and tests can grep. */
     stt_reasm_get_stats(stt_reasm_global(), &stats);
     ds_put_format(&s, "frames: %"PRIu64"\n", stats.frames);
+    ds_put_format(&s, "sources: %"PRIu64"\n", stats.sources);
+    ds_put_format(&s, "payload: %"PRIu64"\n", stats.payload);
     ds_put_format(&s, "bytes: %"PRIu64"\n", stats.bytes);
+    ds_put_format(&s, "peak-bytes: %"PRIu64"\n", stats.peak_bytes);
     ds_put_format(&s, "max-bytes: %"PRIu64"\n", stats.mem_cap);
     ds_put_format(&s, "timeout-ms: %lld\n", stats.timeout_ms);
     ds_put_format(&s, "completed: %"PRIu64"\n", stats.completed);

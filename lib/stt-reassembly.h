@@ -23,13 +23,16 @@
  * or more segments.  Each segment's TCP SEQ carries the frame length (high
  * 16 bits) and the segment's byte offset in the frame (low 16 bits); its ACK
  * carries a frame ID.  Segments of one frame are matched by (outer source
- * address, outer destination address, frame ID).
+ * address, outer destination address, TCP source port, frame ID).
  *
- * The table is shared by all datapath threads (a mutex protects it), holds
- * at most 'mem_cap' bytes of segment data in all, evicting the oldest
- * frames when a new segment would exceed it, and drops frames whose first
- * segment arrived more than 'timeout_ms' ago. */
-
+ * Reassembly runs before any tunnel port is looked up, so every host that
+ * reaches the STT port feeds it.  The table is shared by all datapath
+ * threads (a mutex protects it) and holds at most 'mem_cap' bytes of memory
+ * in all, counting its bookkeeping and not only segment data.  One outer
+ * source address may hold at most half of that: beyond it, the source's own
+ * oldest frames make room.  Beyond the whole cap, the oldest frames of any
+ * source do.  Frames whose first segment arrived more than 'timeout_ms' ago
+ * are dropped, by stt_reasm_run() even when no further segment comes. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,7 +49,8 @@ enum stt_reasm_drop {
     STT_DROP_LEN_MISMATCH,      /* Frame length differs from the frame's. */
     STT_DROP_OVERLAP,           /* Overlaps data already held. */
     STT_DROP_DUPLICATE,         /* Exactly repeats data already held. */
-    STT_DROP_TOO_BIG,           /* A single frame larger than the cap. */
+    STT_DROP_TOO_BIG,           /* A frame larger than a source's share. */
+    STT_DROP_TOO_MANY_SEGS,     /* More than STT_REASM_MAX_FRAME_SEGS. */
     N_STT_DROPS
 };
 
@@ -54,13 +58,19 @@ const char *stt_reasm_drop_name(enum stt_reasm_drop);
 
 /* Identifies the frame a segment belongs to.  IPv4 addresses are stored
  * IPv4-mapped.  The struct is hashed and compared as bytes: zero it before
- * filling it in. */
+ * filling it in.  The source port is part of it so that a spoofed first
+ * segment must also guess the port a sender picked for its inner flow. */
 struct stt_reasm_key {
     struct in6_addr src;
     struct in6_addr dst;
     uint32_t frame_id;          /* Host byte order. */
-    uint32_t pad;               /* Always 0. */
+    uint16_t src_port;          /* Host byte order. */
+    uint16_t pad;               /* Always 0. */
 };
+
+/* Most segments one frame may have.  A 64 kB frame cut for a 576-byte path
+ * has 123; more means someone is trying to make insertion expensive. */
+#define STT_REASM_MAX_FRAME_SEGS 256
 
 /* A segment offered to the table: 'data' points to its TCP payload. */
 struct stt_reasm_seg {
@@ -74,7 +84,10 @@ struct stt_reasm_seg {
 
 struct stt_reasm_stats {
     uint64_t frames;            /* Incomplete frames held now. */
-    uint64_t bytes;             /* Segment payload bytes held now. */
+    uint64_t sources;           /* Outer source addresses holding them. */
+    uint64_t payload;           /* Segment data held now. */
+    uint64_t bytes;             /* Memory held now, bookkeeping included. */
+    uint64_t peak_bytes;        /* Highest 'bytes' so far. */
     uint64_t mem_cap;           /* Configured cap on 'bytes'. */
     long long timeout_ms;       /* Configured timeout. */
     uint64_t completed;         /* Frames completed from 2+ segments. */
@@ -106,8 +119,9 @@ struct dp_packet *stt_reasm_add(struct stt_reasm *,
                                 enum stt_reasm_drop *drop);
 
 /* Expires frames older than the timeout.  Cheap when there is nothing to
- * do; call it periodically. */
+ * do.  stt_reasm_wait() makes the poll loop wake up when a frame is due. */
 void stt_reasm_run(struct stt_reasm *, long long now);
+void stt_reasm_wait(struct stt_reasm *);
 
 void stt_reasm_get_stats(struct stt_reasm *, struct stt_reasm_stats *);
 

@@ -65,9 +65,14 @@ BUILD_ASSERT_DECL(sizeof(struct stt_header) == 16);
 #define STT_PAD_LEN 2
 #define STT_FRAME_HLEN (sizeof(struct stt_header) + STT_PAD_LEN)
 
-/* Largest inner frame: the frame length is 16 bits. */
+/* Largest inner frame.  The frame length is 16 bits, but the outer IPv4
+ * total length is too, and it also covers the IPv4 and TCP headers: 65535 -
+ * 20 - 20 - 18 = 65477 (the figure Open vSwitch's old kernel module used;
+ * over IPv6, whose payload length leaves out the IPv6 header, it is the
+ * tighter bound as well). */
 #define STT_MAX_FRAME_LEN 65535
-#define STT_MAX_INNER_LEN (STT_MAX_FRAME_LEN - STT_FRAME_HLEN)
+#define STT_MAX_INNER_LEN (STT_MAX_FRAME_LEN - IP_HEADER_LEN \
+                           - TCP_HEADER_LEN - STT_FRAME_HLEN)
 
 static inline ovs_be64
 stt_get_key(const struct stt_header *stt)

@@ -30,15 +30,17 @@
  *   configure [K=V]...     stt_reasm_configure() with these other_config.
  *   limits CAP TIMEOUT     stt_reasm_set_limits() on the current table.
  *   time NOW               Set the clock (msec) for later "seg" and "run".
- *   seg SRC DST ID FRAME_LEN OFFSET LEN [ce]
+ *   seg SRC DST ID FRAME_LEN OFFSET LEN [ce] [sport=PORT]
  *                          Offer a segment of LEN bytes at OFFSET of frame
- *                          ID, from SRC to DST (IPv4 or IPv6), the outer
- *                          header with CE if "ce" is given.
+ *                          ID, from SRC to DST (IPv4 or IPv6) and TCP
+ *                          source port PORT (default 0), the outer header
+ *                          with CE if "ce" is given.
  *   run                    stt_reasm_run().
  *   threads N FRAMES       N threads at once each offer FRAMES frames of
  *                          3 segments, in varying orders, and as many whole
  *                          frames, on the current table; print a summary.
- *   stats                  Print the statistics on one line.
+ *   stats                  Print the statistics on one line: "data" is
+ *                          segment data held, "mem" all memory charged.
  *   show                   Print them as stt/reassembly-show does.
  *
  * Segment payloads come from pattern_byte(), a function of the frame key and
@@ -174,19 +176,27 @@ do_seg(struct test_ctx *ctx, char *args[], int n_args)
     bool ce, dropped;
     uint8_t *data;
 
-    if (n_args < 6 || n_args > 7
-        || (n_args == 7 && strcmp(args[6], "ce"))) {
-        script_error(ctx, "usage: seg SRC DST ID FRAME_LEN OFFSET LEN [ce]");
+    if (n_args < 6) {
+        script_error(ctx, "usage: seg SRC DST ID FRAME_LEN OFFSET LEN [ce] "
+                     "[sport=PORT]");
     }
 
     memset(&seg, 0, sizeof seg);
+    for (int i = 6; i < n_args; i++) {
+        if (!strcmp(args[i], "ce")) {
+            seg.ce = true;
+        } else if (!strncmp(args[i], "sport=", 6)) {
+            seg.key.src_port = parse_number(ctx, args[i] + 6);
+        } else {
+            script_error(ctx, "unknown segment option %s", args[i]);
+        }
+    }
     parse_address(ctx, args[0], &seg.key.src);
     parse_address(ctx, args[1], &seg.key.dst);
     seg.key.frame_id = parse_number(ctx, args[2]);
     seg.frame_len = parse_number(ctx, args[3]);
     seg.offset = parse_number(ctx, args[4]);
     seg.len = parse_number(ctx, args[5]);
-    seg.ce = n_args == 7;
 
     /* Exactly 'len' bytes, so that a reader past the end trips valgrind or
      * the address sanitizer. */
@@ -343,10 +353,10 @@ do_stats(struct test_ctx *ctx)
     bool any = false;
 
     stt_reasm_get_stats(ctx->reasm, &stats);
-    printf("frames=%"PRIu64" bytes=%"PRIu64" completed=%"PRIu64
-           " evictions=%"PRIu64" timeouts=%"PRIu64" drops=",
-           stats.frames, stats.bytes, stats.completed, stats.evictions,
-           stats.timeouts);
+    printf("frames=%"PRIu64" sources=%"PRIu64" data=%"PRIu64" mem=%"PRIu64
+           " completed=%"PRIu64" evictions=%"PRIu64" timeouts=%"PRIu64
+           " drops=", stats.frames, stats.sources, stats.payload,
+           stats.bytes, stats.completed, stats.evictions, stats.timeouts);
     for (int i = 0; i < N_STT_DROPS; i++) {
         if (stats.drops[i]) {
             printf("%s%s:%"PRIu64, any ? "," : "", stt_reasm_drop_name(i),
@@ -364,7 +374,10 @@ do_show(struct test_ctx *ctx)
 
     stt_reasm_get_stats(ctx->reasm, &stats);
     printf("frames: %"PRIu64"\n", stats.frames);
+    printf("sources: %"PRIu64"\n", stats.sources);
+    printf("payload: %"PRIu64"\n", stats.payload);
     printf("bytes: %"PRIu64"\n", stats.bytes);
+    printf("peak-bytes: %"PRIu64"\n", stats.peak_bytes);
     printf("max-bytes: %"PRIu64"\n", stats.mem_cap);
     printf("timeout-ms: %lld\n", stats.timeout_ms);
     printf("completed: %"PRIu64"\n", stats.completed);
