@@ -5,12 +5,18 @@
 share=$1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t tmpfs -o mode=755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# A fresh /run, so that the host's sockets and pid files are not seen, but
+# not over a checkout that lives below it.  /tmp stays the overlay's: it is
+# already writable and private to the guest, and the checkout (this script)
+# may well live below it.
+case $0 in
+    /run/*) ;;
+    *) mount -t tmpfs -o mode=755 tmpfs /run ;;
+esac
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-# After /run and /tmp, so that a share below them is not hidden.
+# After /run, so that a share below it is not hidden.
 mkdir -p "$share"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 share "$share"
 hostname nvo3-vm
