@@ -18,6 +18,7 @@
 #   hv_vsctl/hv_ofctl/hv_appctl HV ARGS...   the OVS tools, talking to HV
 #   vm VM CMD...               runs CMD inside VM
 #   lab_cleanup                stops every daemon and removes the namespaces
+#   lab_wait_until SECS CMD... polls CMD until it succeeds, at most SECS
 #
 # Needs root, iproute2 and ethtool, and the OVS programs in PATH.
 # LAB_SCHEMA may point at vswitch.ovsschema (default: found next to PATH's
@@ -35,6 +36,18 @@ lab_init () {
     fi
     [ -r "$LAB_SCHEMA" ] || {
         echo "nvo3-lab: no schema at $LAB_SCHEMA" >&2; return 1; }
+}
+
+# lab_wait_until SECONDS CMD...: runs CMD every 0.2 s until it succeeds
+# (status 0) or SECONDS have passed (status 1).  Bounds are generous: on a
+# loaded machine things are slow, not broken.
+lab_wait_until () {
+    local deadline=$(( $(date +%s) + $1 ))
+    shift
+    while ! "$@"; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
 }
 
 lab_log () {
@@ -218,11 +231,15 @@ lab_pid_alive () {
     [ -n "$state" ] && [ "$state" != Z ]
 }
 
+lab_pid_gone () {
+    ! lab_pid_alive "$1"
+}
+
 # Stops a daemon from its pidfile: TERM, then KILL if it lingers.  The pid
 # must still belong to the daemon the file is named after: a pidfile left by
 # an earlier run may name a pid that now belongs to something else.
 lab_kill_pidfile () {
-    local pidfile=$1 pid i prog
+    local pidfile=$1 pid prog
     [ -r "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     prog=$(basename "$pidfile" .pid)
@@ -230,10 +247,7 @@ lab_kill_pidfile () {
     case $pid in ''|*[!0-9]*) return 0 ;; esac
     tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$prog" || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 50); do
-        lab_pid_alive "$pid" || return 0
-        sleep 0.1
-    done
+    lab_wait_until 10 lab_pid_gone "$pid" && return 0
     kill -KILL "$pid" 2>/dev/null
     return 0
 }
@@ -317,14 +331,12 @@ vm_quiet () {
     done
 }
 
-# vm_ping VM DST [COUNT]: waits (up to 20 s) until VM reaches DST, then
+# vm_ping VM DST [COUNT]: waits (up to 60 s) until VM reaches DST, then
 # pings COUNT (3) times and prints ping's summary line without the time,
 # e.g. "3 packets transmitted, 3 received, 0% packet loss".
 vm_ping () {
-    local name=$1 dst=$2 count=${3:-3} i
-    for i in $(seq 1 20); do
-        vm "$name" ping -q -c 1 -W 1 "$dst" > /dev/null 2>&1 && break
-    done
+    local name=$1 dst=$2 count=${3:-3}
+    lab_wait_until 60 vm "$name" ping -q -c 1 -W 1 "$dst" > /dev/null 2>&1
     vm "$name" ping -q -c "$count" -i 0.2 -W 2 "$dst" \
         | sed -n 's/, time.*//p' | grep transmitted
 }

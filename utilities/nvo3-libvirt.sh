@@ -58,21 +58,24 @@ EOF
     hv "$name" unshare --mount --propagation private sh -c \
         "$mounts exec libvirtd --daemon --pid-file '$d/libvirtd.pid'" \
         || return 1
-    # Ready once it answers on its socket.
-    local i
-    for i in $(seq 1 100); do
-        hv_virsh "$name" version > /dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    echo "nvo3-libvirt: libvirtd of $name does not answer" >&2
+    # Ready once it answers on its socket.  It probes QEMU's capabilities
+    # first, which takes seconds under software emulation on a busy
+    # machine.
+    lab_wait_until 120 hv_virsh "$name" version > /dev/null 2>&1 && return 0
+    echo "nvo3-libvirt: libvirtd of $name does not answer in 120 s" >&2
     cat "$d/var/log/libvirt/libvirtd.log" >&2
     return 1
 }
 
+# virsh runs in libvirtd's mount namespace, where the socket has its usual
+# short path: seen from outside, it lies below the lab's directory, and
+# with a checkout in a deep directory that path passes the 108 bytes a
+# Unix socket's name may have (libvirt then refuses to connect).
 hv_virsh () {
-    local name=$1; shift
-    virsh -q -c "qemu:///system?socket=$(libvirt_dir "$name")/run/libvirt/libvirt-sock" \
-        "$@"
+    local name=$1 pid; shift
+    pid=$(cat "$(libvirt_dir "$name")/libvirtd.pid" 2>/dev/null) || return 1
+    nsenter --target "$pid" --mount --wd="$PWD" \
+        virsh -q -c qemu:///system "$@"
 }
 
 hv_libvirt_stop () {
