@@ -31,6 +31,7 @@
 
 VLOG_DEFINE_THIS_MODULE(tunnel_nvgre);
 COVERAGE_DEFINE(nvgre_tx_vlan_stripped_kernel);
+COVERAGE_DEFINE(nvgre_rx_reserved_vsid);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
@@ -43,10 +44,24 @@ tnl_nvgre_is_nvgre(const struct netdev *netdev)
 bool
 tnl_nvgre_may_receive(const struct flow *flow)
 {
+    uint32_t vsid = nvgre_key_vsid(ntohll(flow->tunnel.tun_id));
+
     /* RFC 7637: the key is present and there is no checksum. */
-    return ((flow->tunnel.flags & (FLOW_TNL_F_KEY | FLOW_TNL_F_CSUM))
-            == FLOW_TNL_F_KEY
-            && flow->packet_type == htonl(PT_ETH));
+    if ((flow->tunnel.flags & (FLOW_TNL_F_KEY | FLOW_TNL_F_CSUM))
+        != FLOW_TNL_F_KEY || flow->packet_type != htonl(PT_ETH)) {
+        return false;
+    }
+
+    /* VSIDs 0-0xfff are reserved and 0xffffff is for vendor-specific
+     * NVE-to-NVE traffic: never a tenant's frame.  Dropped (no port
+     * receives it) and counted once per datapath flow. */
+    if (vsid < NVGRE_VSID_MIN_USER || vsid == NVGRE_VSID_VENDOR) {
+        COVERAGE_INC(nvgre_rx_reserved_vsid);
+        VLOG_WARN_RL(&rl, "dropping NVGRE frame with reserved VSID %#"PRIx32,
+                     vsid);
+        return false;
+    }
+    return true;
 }
 
 ovs_be64
