@@ -111,13 +111,19 @@ stt_next_frame_id(void)
     return pool->ids[--pool->n];
 }
 
-/* "stt/set-next-frame-id ID": makes captures reproducible in tests. */
+/* "stt/set-next-frame-id ID|random": makes captures reproducible in tests,
+ * or goes back to random IDs. */
 static void
 stt_unixctl_set_next_frame_id(struct unixctl_conn *conn, int argc OVS_UNUSED,
                               const char *argv[], void *aux OVS_UNUSED)
 {
     unsigned long long id;
 
+    if (!strcmp(argv[1], "random")) {
+        atomic_store_relaxed(&frame_ids_counted, false);
+        unixctl_command_reply(conn, "OK");
+        return;
+    }
     if (!str_to_ullong(argv[1], 0, &id) || id > UINT32_MAX) {
         unixctl_command_reply_error(conn, "bad frame id");
         return;
@@ -132,7 +138,7 @@ void
 netdev_stt_init(void)
 {
     stt_reasm_global();
-    unixctl_command_register("stt/set-next-frame-id", "ID", 1, 1,
+    unixctl_command_register("stt/set-next-frame-id", "ID|random", 1, 1,
                              stt_unixctl_set_next_frame_id, NULL);
 }
 
