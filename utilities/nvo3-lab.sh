@@ -170,9 +170,10 @@ hv_tep_addr () {
     esac
 }
 
-# hv_neigh HV ADDR PEER-HV: tells HV's tunnel neighbour cache that ADDR is
-# PEER-HV's tep0, for IPv6 underlays (3.1's native tunnelling does not
-# learn IPv6 neighbours from the kernel's neighbour discovery here).
+# hv_neigh HV ADDR PEER-HV: tells HV's tunnel neighbour cache in advance
+# that ADDR is PEER-HV's tep0.  Open vSwitch resolves the peer by itself
+# (ARP, or neighbour discovery for IPv6), but drops the packet that made it
+# ask: tests that count every packet fill the cache first.
 hv_neigh () {
     local name=$1 addr=$2 peer=$3 mac
     mac=$(hv "$peer" cat /sys/class/net/tep0/address) || return 1
