@@ -44,24 +44,10 @@ tnl_nvgre_is_nvgre(const struct netdev *netdev)
 bool
 tnl_nvgre_may_receive(const struct flow *flow)
 {
-    uint32_t vsid = nvgre_key_vsid(ntohll(flow->tunnel.tun_id));
-
     /* RFC 7637: the key is present and there is no checksum. */
-    if ((flow->tunnel.flags & (FLOW_TNL_F_KEY | FLOW_TNL_F_CSUM))
-        != FLOW_TNL_F_KEY || flow->packet_type != htonl(PT_ETH)) {
-        return false;
-    }
-
-    /* VSIDs 0-0xfff are reserved and 0xffffff is for vendor-specific
-     * NVE-to-NVE traffic: never a tenant's frame.  Dropped (no port
-     * receives it) and counted once per datapath flow. */
-    if (vsid < NVGRE_VSID_MIN_USER || vsid == NVGRE_VSID_VENDOR) {
-        COVERAGE_INC(nvgre_rx_reserved_vsid);
-        VLOG_WARN_RL(&rl, "dropping NVGRE frame with reserved VSID %#"PRIx32,
-                     vsid);
-        return false;
-    }
-    return true;
+    return ((flow->tunnel.flags & (FLOW_TNL_F_KEY | FLOW_TNL_F_CSUM))
+            == FLOW_TNL_F_KEY
+            && flow->packet_type == htonl(PT_ETH));
 }
 
 ovs_be64
@@ -73,9 +59,22 @@ tnl_nvgre_rx_key(const struct flow *flow)
 bool
 tnl_nvgre_translate_rx(struct flow *flow, struct flow_wildcards *wc)
 {
+    uint32_t vsid = ntohll(tnl_nvgre_rx_key(flow));
+
     /* The VSID bits decide; the FlowID bits never do. */
-    flow->tunnel.tun_id = tnl_nvgre_rx_key(flow);
+    flow->tunnel.tun_id = htonll(vsid);
     wc->masks.tunnel.tun_id = htonll(UINT64_C(0xffffff00));
+
+    /* VSIDs 0-0xfff are reserved and 0xffffff is for vendor-specific
+     * NVE-to-NVE traffic: never a tenant's frame, even on a port with
+     * key=flow.  Counted once per datapath flow here, and per packet by
+     * the datapath under drop_action_invalid_tunnel_metadata. */
+    if (vsid < NVGRE_VSID_MIN_USER || vsid == NVGRE_VSID_VENDOR) {
+        COVERAGE_INC(nvgre_rx_reserved_vsid);
+        VLOG_WARN_RL(&rl, "dropping NVGRE frame with reserved VSID %#"PRIx32,
+                     vsid);
+        return false;
+    }
 
     /* RFC 7637 forbids an 802.1Q tag inside; an 802.1ad one is no better
      * (and usually has an 802.1Q tag behind it). */
