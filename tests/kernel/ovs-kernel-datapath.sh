@@ -114,18 +114,18 @@ tunnel() {
         options:remote_ip=192.0.2.1 "$@" || die "hv2 add $port"
 }
 
+iperf3_listening() {
+    vm "$1" ss -ltn | grep -q ':5201 '
+}
+
 # The VMs reach each other across the tunnel and iperf3 runs for 3 s.
 traffic() {
     what=$1
-    i=0
-    until vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null; do
-        i=$((i + 1))
-        [ $i -lt 30 ] || break
-    done
+    lab_wait_until 60 vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null
     check "$what: vm1 pings vm2" ping_ok vm1 198.51.100.2
     check "$what: vm2 pings vm1" ping_ok vm2 198.51.100.1
     lab_spawn "$T/iperf3.pid" vm2 iperf3 -s -1 > "$T/iperf3-s.log" 2>&1
-    sleep 1
+    lab_wait_until 30 iperf3_listening vm2
     if vm vm1 timeout 30 iperf3 -c 198.51.100.2 -t 3 -J > "$T/iperf3.json" \
        && /usr/bin/python3 "$top/utilities/nvo3-iperf3-result.py" \
               "$T/iperf3.json" > "$T/iperf3.txt" 2>&1; then
@@ -160,8 +160,6 @@ for h in hv1 hv2; do
 done
 hv_tep_addr hv1 2001:db8::1/64
 hv_tep_addr hv2 2001:db8::2/64
-# hv2's userspace tunnel does not learn IPv6 neighbours by itself here.
-hv_neigh hv2 2001:db8::1 hv1
 hv_vsctl hv1 add-port br2 stt6 -- set interface stt6 type=stt \
     options:remote_ip=2001:db8::2 options:key=66 || die "hv1 add stt6"
 hv_vsctl hv2 add-port br2 stt6 -- set interface stt6 type=stt \
@@ -177,10 +175,10 @@ echo "== NVGRE: kernel (hv1) <-> userspace (hv2)"
 tunnel nvgre nv0 options:key=5000 options:flowid=7
 check "hv1's nv0 has no error" no_error nv0
 check "ovs-vswitchd created gre_sys, kind gretap" link_kind gre_sys gretap
-hv hv2 timeout 60 tcpdump -nn -v -c 2 -i eth0 'ip proto 47 and src host 192.0.2.1' \
-    > "$T/gre.txt" 2> /dev/null &
+hv hv2 timeout 60 tcpdump --immediate-mode -nn -v -c 2 -i eth0 \
+    'ip proto 47 and src host 192.0.2.1' > "$T/gre.txt" 2> "$T/gre.log" &
 capture=$!
-sleep 1
+lab_wait_until 60 grep -q 'listening on' "$T/gre.log"
 traffic NVGRE
 wait $capture
 check "hv1 sends GRE key 0x138807 (VSID 5000, FlowID 7)" \

@@ -46,6 +46,17 @@ expect_eq() { if [ "$2" -eq "$3" ]; then pass "$1 ($2)"; else fail "$1 ($2 != $3
 expect_le() { if [ "$2" -le "$3" ]; then pass "$1 ($2 <= $3)"; else fail "$1 ($2 > $3)"; fi; }
 expect_ge() { if [ "$2" -ge "$3" ]; then pass "$1 ($2 >= $3)"; else fail "$1 ($2 < $3)"; fi; }
 # now_cs: guest uptime in centiseconds
+# capture_ready LOG: waits (up to 60 s) until the tcpdump whose output goes
+# to LOG listens; a fixed wait loses packets on a busy machine.
+capture_ready() {
+    n=0
+    until grep -q 'listening on' "$1" 2> /dev/null; do
+        n=$((n + 1))
+        [ $n -lt 600 ] || { fail "tcpdump did not start: $(cat "$1")"; return 1; }
+        sleep 0.1
+    done
+}
+
 now_cs() { awk '{ split($1, t, "."); print t[1] * 100 + t[2] }' /proc/uptime; }
 # drain NS MAX_CS: waits (no traffic sent) until NS's stt0 holds no
 # reassembly frames and no bytes; prints the centiseconds it took.  Fails
@@ -150,10 +161,11 @@ a ip route add 192.168.51.2/32 encap ip id 78 dst 10.1.0.2 dev stt0.100
 b ip route add 192.168.51.1/32 encap ip id 78 dst 10.1.0.1 dev stt0.100
 a ip neigh add 192.168.51.2 lladdr "$MB" dev stt0.100
 b ip neigh add 192.168.51.1 lladdr "$MA" dev stt0.100
-b tcpdump -Z root -U -n -i vb -w "$T/vlan.pcap" 'tcp dst port 7471' \
+rm -f "$T/tcpdump.log"
+b tcpdump -Z root --immediate-mode -U -n -i vb -w "$T/vlan.pcap" 'tcp dst port 7471' \
     > "$T/tcpdump.log" 2>&1 &
 tcpdump_pid=$!
-sleep 2
+capture_ready "$T/tcpdump.log"
 check "ping over VLAN 100 on stt0 a -> b" ping_ok a 192.168.51.2
 sleep 1
 kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
@@ -176,11 +188,12 @@ log "capture: 3042-byte inner frame (STT frame 3060) on a 1500 veth"
 a ip link set stt0 mtu 9000; b ip link set stt0 mtu 9000
 a ethtool -K va tx off > /dev/null   # real outer checksums in the capture
 b ethtool -K vb rx off > /dev/null   # receiver checks them in software
-b tcpdump -Z root -U -n -i vb -w "$T/stt.pcap" \
+rm -f "$T/tcpdump.log"
+b tcpdump -Z root --immediate-mode -U -n -i vb -w "$T/stt.pcap" \
     'dst host 10.1.0.2 and tcp dst port 7471' \
     > "$T/tcpdump.log" 2>&1 &
 tcpdump_pid=$!
-sleep 2
+capture_ready "$T/tcpdump.log"
 check "ping -s 3000 a -> b" ping_ok a 192.168.50.2 -s 3000 -c 1
 sleep 1
 kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
@@ -190,10 +203,11 @@ sed 's/^/    /' "$T/out"
 a ip link set stt0 mtu 1500; b ip link set stt0 mtu 1500
 
 log "transmit: frame IDs, the largest frame, limits"
-b tcpdump -Z root -U -n -i vb -w "$T/ids.pcap" \
+rm -f "$T/tcpdump.log"
+b tcpdump -Z root --immediate-mode -U -n -i vb -w "$T/ids.pcap" \
     'dst host 10.1.0.2 and tcp dst port 7471' > "$T/tcpdump.log" 2>&1 &
 tcpdump_pid=$!
-sleep 2
+capture_ready "$T/tcpdump.log"
 check "10 pings a -> b" ping_ok a 192.168.50.2 -c 10 -i 0.2
 sleep 1
 kill $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
@@ -423,11 +437,12 @@ expect_gt "a reassembled frames (IPv6)" "$(stat a reasm_frames)" "$ra"
 a ip link set stt0 mtu 9000; b ip link set stt0 mtu 9000
 a ethtool -K va tx off > /dev/null   # real outer checksums in the capture
 b ethtool -K vb rx off > /dev/null   # receiver checks them in software
-b tcpdump -Z root -U -n -i vb -w "$T/stt6.pcap" \
+rm -f "$T/tcpdump.log"
+b tcpdump -Z root --immediate-mode -U -n -i vb -w "$T/stt6.pcap" \
     'ip6 dst host 2001:db8:1::2 and ip6 proto 6 and tcp dst port 7471' \
     > "$T/tcpdump.log" 2>&1 &
 tcpdump_pid=$!
-sleep 2
+capture_ready "$T/tcpdump.log"
 check "ping -s 3000 a -> b over IPv6 (one 3060-byte STT frame)" \
     ping_ok a 192.168.60.2 -s 3000 -c 1
 sleep 1
