@@ -253,21 +253,27 @@ def tcp_dstopts(addr, port, nbytes, optlen):
     sock.close()
 
 
-def check_pcap_ids(path, minimum, dst=None):
+def pcap_outer_tcp(path, dst=None):
+    """Yields outer_tcp() of each STT-carrying packet of the pcap file at
+    PATH (to DST only, if given)."""
     want = None
     if dst:
         want = socket.inet_pton(socket.AF_INET6 if ":" in dst
                                 else socket.AF_INET, dst)
     data = open(path, "rb").read()
-    ids = set()
     off = 24
     while off + 16 <= len(data):
         caplen = struct.unpack_from("=IIII", data, off)[2]
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
         o = outer_tcp(pkt)
-        if not o or (want and o[0] != want):
-            continue
+        if o and (not want or o[0] == want):
+            yield o
+
+
+def check_pcap_ids(path, minimum, dst=None):
+    ids = set()
+    for o in pcap_outer_tcp(path, dst):
         dport, _, ack = struct.unpack_from("!HII", o[1], 2)
         if dport == PORT:
             ids.add(ack)
@@ -302,20 +308,8 @@ def outer_tcp(pkt):
 
 
 def check_pcap(path, frame_len, ctx, dst=None):
-    data = open(path, "rb").read()
     frames = {}
-    off = 24
-    want = None
-    if dst:
-        want = socket.inet_pton(socket.AF_INET6 if ":" in dst
-                                else socket.AF_INET, dst)
-    while off + 16 <= len(data):
-        _, _, caplen, _ = struct.unpack_from("=IIII", data, off)
-        pkt = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        o = outer_tcp(pkt)
-        if not o or (want and o[0] != want):
-            continue
+    for o in pcap_outer_tcp(path, dst):
         tcp, pseudo = o[1], o[2]
         sport, dport, seq, ack, doff, flags, win, check, urg = \
             struct.unpack_from("!HHIIBBHHH", tcp, 0)
@@ -374,15 +368,9 @@ def check_pcap(path, frame_len, ctx, dst=None):
 
 def check_pcap_vlan(path, tci):
     """Succeeds if some STT header in the capture has VLAN field TCI."""
-    data = open(path, "rb").read()
     seen = set()
-    off = 24
-    while off + 16 <= len(data):
-        caplen = struct.unpack_from("=IIII", data, off)[2]
-        pkt = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        o = outer_tcp(pkt)
-        if not o or len(o[1]) < 20 + 18:
+    for o in pcap_outer_tcp(path):
+        if len(o[1]) < 20 + 18:
             continue
         tcp = o[1]
         seq = struct.unpack_from("!I", tcp, 4)[0]
