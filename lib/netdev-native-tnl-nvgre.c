@@ -19,12 +19,14 @@
 #include "netdev-native-tnl-nvgre.h"
 
 #include <errno.h>
+#include <net/if.h>
 
 #include "coverage.h"
 #include "dp-packet.h"
 #include "netdev.h"
 #include "netdev-native-tnl.h"
-#include "netdev-nvo3-config.h"
+#include "netdev-provider.h"
+#include "netdev-vport-private.h"
 #include "nvgre.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -35,6 +37,19 @@ static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
 COVERAGE_DEFINE(nvgre_tx_bad_vsid);
 COVERAGE_DEFINE(nvgre_tx_vlan_stripped);
+
+int
+netdev_nvgre_flowid(const struct netdev *netdev)
+{
+    struct netdev_vport *dev = netdev_vport_cast(netdev);
+    int flowid;
+
+    ovs_mutex_lock(&dev->mutex);
+    flowid = (dev->tnl_cfg.nvgre_flowid_fixed
+              ? dev->tnl_cfg.nvgre_flowid : NVGRE_FLOWID_HASH);
+    ovs_mutex_unlock(&dev->mutex);
+    return flowid;
+}
 
 bool
 netdev_nvgre_tx_vsid_ok(const struct netdev *netdev, uint64_t tun_id)
@@ -70,7 +85,7 @@ netdev_nvgre_build_header(const struct netdev *netdev,
     greh->flags = htons(GRE_KEY);
     greh->protocol = htons(ETH_TYPE_TEB);
 
-    flowid = netdev_nvo3_nvgre_flowid(netdev_get_name(netdev));
+    flowid = netdev_nvgre_flowid(netdev);
     key = (ovs_16aligned_be32 *) (greh + 1);
     put_16aligned_be32(key, htonl(nvgre_key(vsid,
                                             flowid == NVGRE_FLOWID_HASH

@@ -30,6 +30,10 @@ struct netdev;
 struct netdev_tnl_build_header_params;
 struct ovs_action_push_tnl;
 
+/* The FlowID setting of nvgre port 'netdev': 0-255, or NVGRE_FLOWID_HASH
+ * (the default) for one hashed from each inner flow. */
+int netdev_nvgre_flowid(const struct netdev *);
+
 int netdev_nvgre_build_header(const struct netdev *,
                               struct ovs_action_push_tnl *,
                               const struct netdev_tnl_build_header_params *);

@@ -22,12 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
+#include "netdev.h"
 #include "nvgre.h"
 #include "openvswitch/dynamic-string.h"
-#include "openvswitch/hmap.h"
-#include "ovs-thread.h"
-#include "packets.h"
 #include "smap.h"
 #include "util.h"
 
@@ -160,188 +157,19 @@ nvo3_options(const char *type)
 }
 
 bool
-netdev_nvo3_owns_option(const char *type, const char *key)
+netdev_nvo3_parse_option(const char *type, const char *key,
+                         const char *value,
+                         struct netdev_tunnel_config *cfg)
 {
-    return !strcmp(type, "nvgre") && !strcmp(key, "flowid");
-}
+    if (!strcmp(type, "nvgre") && !strcmp(key, "flowid")) {
+        int flowid = nvgre_parse_flowid(value);
 
-/* GRE and NVGRE share the wire format, the datapath port and so the
- * receive path: a frame goes to a "gre" port whose key is its whole GRE key
- * before an "nvgre" port sees it.  To keep an nvgre port from losing its
- * traffic to a gre port silently, every gre and nvgre port's receive
- * identity is remembered here and a configuration in which one would
- * shadow the other is refused. */
-struct gre_identity {
-    struct hmap_node node;
-    char *name;
-    bool nvgre;
-    char *remote;               /* Normalized address, "flow" or "". */
-    char *local;
-    bool key_flow;
-    uint64_t key;               /* GRE key (gre) or VSID (nvgre). */
-    int flowid;                 /* nvgre only: NVGRE_FLOWID_HASH or 0-255. */
-};
-
-static struct ovs_mutex identities_mutex = OVS_MUTEX_INITIALIZER;
-static struct hmap identities OVS_GUARDED_BY(identities_mutex)
-    = HMAP_INITIALIZER(&identities);
-
-static char *
-normalize_ip(const char *value)
-{
-    char buf[INET6_ADDRSTRLEN];
-    struct in6_addr addr;
-    ovs_be32 ip;
-
-    if (!value) {
-        return xstrdup("");
+        /* netdev_nvo3_check_tunnel_config() has refused anything else. */
+        cfg->nvgre_flowid_fixed = flowid != NVGRE_FLOWID_HASH;
+        cfg->nvgre_flowid = cfg->nvgre_flowid_fixed ? flowid : 0;
+        return true;
     }
-    if (!strcmp(value, "flow")) {
-        return xstrdup("flow");
-    }
-    /* One spelling per address: ::ffff:192.0.2.1 is 192.0.2.1, 2001:DB8:0::1
-     * is 2001:db8::1. */
-    if (ip_parse(value, &ip)) {
-        in6_addr_set_mapped_ipv4(&addr, ip);
-    } else if (!ipv6_parse(value, &addr)) {
-        return xstrdup(value);
-    }
-    return xstrdup(ipv6_string_mapped(buf, &addr));
-}
-
-/* Can packets from one and the same underlay address pair reach both? */
-static bool
-ip_overlaps(const char *a, const char *b)
-{
-    return !strcmp(a, b) || !strcmp(a, "flow") || !strcmp(b, "flow")
-           || !a[0] || !b[0];
-}
-
-static void
-identity_from_args(struct gre_identity *id, const char *name, bool nvgre,
-                   const struct smap *args)
-{
-    const char *key = smap_get(args, "in_key");
-    unsigned long long k = 0;
-
-    if (!key) {
-        key = smap_get(args, "key");
-    }
-    id->name = xstrdup(name);
-    id->nvgre = nvgre;
-    id->remote = normalize_ip(smap_get(args, "remote_ip"));
-    id->local = normalize_ip(smap_get(args, "local_ip"));
-    id->key_flow = key && !strcmp(key, "flow");
-    if (key && !id->key_flow) {
-        parse_key_value(key, &k);
-    }
-    id->key = k;
-
-    key = smap_get(args, "flowid");
-    id->flowid = key ? nvgre_parse_flowid(key) : NVGRE_FLOWID_HASH;
-}
-
-static void
-identity_destroy(struct gre_identity *id)
-{
-    free(id->name);
-    free(id->remote);
-    free(id->local);
-}
-
-/* Would gre port 'gre' receive frames meant for nvgre port 'nv'? */
-static bool
-identity_shadows(const struct gre_identity *gre,
-                 const struct gre_identity *nv)
-{
-    if (!ip_overlaps(gre->remote, nv->remote)
-        || !ip_overlaps(gre->local, nv->local)) {
-        return false;
-    }
-    return (gre->key_flow || nv->key_flow
-            || nvgre_key_vsid(gre->key) == nv->key);
-}
-
-static struct gre_identity *
-identity_find(const char *name) OVS_REQUIRES(identities_mutex)
-{
-    struct gre_identity *id;
-
-    HMAP_FOR_EACH_WITH_HASH (id, node, hash_string(name, 0), &identities) {
-        if (!strcmp(id->name, name)) {
-            return id;
-        }
-    }
-    return NULL;
-}
-
-static void
-identity_remove(const char *name) OVS_REQUIRES(identities_mutex)
-{
-    struct gre_identity *id = identity_find(name);
-
-    if (id) {
-        hmap_remove(&identities, &id->node);
-        identity_destroy(id);
-        free(id);
-    }
-}
-
-static int
-gre_identity_check(const char *type, const char *name,
-                   const struct smap *args, struct ds *errors)
-{
-    struct gre_identity *new = xmalloc(sizeof *new);
-    struct gre_identity *other;
-    int error = 0;
-
-    identity_from_args(new, name, !strcmp(type, "nvgre"), args);
-
-    ovs_mutex_lock(&identities_mutex);
-    identity_remove(name);
-    HMAP_FOR_EACH (other, node, &identities) {
-        if (other->nvgre != new->nvgre
-            && (new->nvgre ? identity_shadows(other, new)
-                           : identity_shadows(new, other))) {
-            ds_put_format(errors, "%s: refused: %s port '%s' has the same "
-                          "remote_ip and local_ip and a key that covers "
-                          "%s VSID, so one would receive the other's "
-                          "frames\n", name, other->nvgre ? "nvgre" : "gre",
-                          other->name,
-                          new->nvgre ? "this port's" : "its");
-            error = EINVAL;
-            break;
-        }
-    }
-    if (!error) {
-        hmap_insert(&identities, &new->node, hash_string(name, 0));
-    } else {
-        identity_destroy(new);
-        free(new);
-    }
-    ovs_mutex_unlock(&identities_mutex);
-    return error;
-}
-
-void
-netdev_nvo3_forget_tunnel(const char *name)
-{
-    ovs_mutex_lock(&identities_mutex);
-    identity_remove(name);
-    ovs_mutex_unlock(&identities_mutex);
-}
-
-int
-netdev_nvo3_nvgre_flowid(const char *name)
-{
-    struct gre_identity *id;
-    int flowid;
-
-    ovs_mutex_lock(&identities_mutex);
-    id = identity_find(name);
-    flowid = id ? id->flowid : NVGRE_FLOWID_HASH;
-    ovs_mutex_unlock(&identities_mutex);
-    return flowid;
+    return false;
 }
 
 /* Appends 's' to 'ds' with control characters escaped, so that one error
@@ -367,8 +195,7 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
     int error = 0;
 
     if (!options) {
-        return !strcmp(type, "gre")
-               ? gre_identity_check(type, name, args, errors) : 0;
+        return 0;
     }
 
     SMAP_FOR_EACH (node, args) {
@@ -400,9 +227,6 @@ netdev_nvo3_check_tunnel_config(const char *type, const char *name,
             ds_put_format(errors, "%s: nvgre needs options:key (or in_key "
                           "and out_key): a VSID or 'flow'\n", name);
             error = EINVAL;
-        }
-        if (!error) {
-            error = gre_identity_check(type, name, args, errors);
         }
     }
     return error;

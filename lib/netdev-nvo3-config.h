@@ -20,13 +20,13 @@
 /* Strict checking of the options of ovs-nvo3's tunnel types ("stt",
  * "nvgre").  Upstream only warns about an option it does not know; for our
  * types an option that makes no sense is a configuration error that shows
- * in the Interface's 'error' column.  For "gre" and "nvgre" ports it also
- * refuses a configuration in which one port would receive another's
- * frames. */
+ * in the Interface's 'error' column.  The options upstream does not know
+ * are stored in the port's struct netdev_tunnel_config here too. */
 
 #include <stdbool.h>
 
 struct ds;
+struct netdev_tunnel_config;
 struct smap;
 
 /* Checks 'args', the options of tunnel 'name' of 'type'.  Returns 0 if they
@@ -36,14 +36,10 @@ int netdev_nvo3_check_tunnel_config(const char *type, const char *name,
                                     const struct smap *args,
                                     struct ds *errors);
 
-/* Is 'key' an option of 'type' that only netdev-nvo3-config.c reads? */
-bool netdev_nvo3_owns_option(const char *type, const char *key);
-
-/* The FlowID setting of nvgre port 'name' as last configured:
- * NVGRE_FLOWID_HASH or 0-255. */
-int netdev_nvo3_nvgre_flowid(const char *name);
-
-/* Forgets what was recorded about tunnel 'name', which is going away. */
-void netdev_nvo3_forget_tunnel(const char *name);
+/* If 'key' is an option of 'type' that upstream's parser does not know,
+ * stores its 'value' (already checked) in 'cfg' and returns true. */
+bool netdev_nvo3_parse_option(const char *type, const char *key,
+                              const char *value,
+                              struct netdev_tunnel_config *cfg);
 
 #endif /* netdev-nvo3-config.h */

@@ -24,7 +24,24 @@
  *   key = VSID << 8 | FlowID.
  *
  * OpenFlow tun_id on an "nvgre" port is the VSID.  FlowID is per-flow
- * entropy for the underlay and never decides where a frame belongs. */
+ * entropy for the underlay and never decides where a frame belongs.
+ *
+ * Where NVGRE lives:
+ *
+ *   - Configuration: lib/netdev-nvo3-config.c checks an nvgre port's
+ *     options and stores its FlowID setting in the port's
+ *     struct netdev_tunnel_config (the other options are upstream's);
+ *     lib/netdev-gre-overlap.c refuses a gre or nvgre port that would
+ *     receive another's frames.
+ *   - Transmit, userspace datapath: lib/netdev-native-tnl-nvgre.c builds
+ *     the header and fills in a hashed FlowID per packet.
+ *   - Transmit, kernel datapath: ofproto/tunnel-nvgre.c turns tun_id into
+ *     the GRE key at flow translation, for the kernel's gretap device.
+ *   - Receive, both datapaths: frames arrive on the gre_sys port with
+ *     GRE's pop; ofproto/tunnel-nvgre.c finds the nvgre port by VSID and
+ *     turns the GRE key into tun_id = VSID.
+ *
+ * The patches that hook these into upstream say "nvgre" in their names. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,9 +52,14 @@
 #define NVGRE_VSID_MIN_USER 0x1000
 #define NVGRE_VSID_VENDOR 0xffffff
 
-/* tnl_push header types of NVGRE headers, with a fixed FlowID and with one
- * filled in per packet from the inner flow's hash.  Userspace only, outside
- * the kernel's OVS_VPORT_TYPE_* range.  The header itself is GRE's. */
+/* tnl_push header types (struct ovs_action_push_tnl's 'tnl_type') of
+ * NVGRE headers: one with the configured FlowID and one whose FlowID is
+ * filled in per packet from the inner flow's hash.  The header bytes are
+ * GRE's either way; only this type tells the shared push what to do with
+ * the key's low byte.  Upstream's types are enum ovs_vport_type, small
+ * numbers shared with the Linux kernel; ours are ASCII "NV" and "NW", far
+ * outside that range, and never leave the userspace datapath (tnl_push is
+ * not a kernel action).  They are defined here and nowhere else. */
 #define OVS_VPORT_TYPE_NVGRE 0x4e56
 #define OVS_VPORT_TYPE_NVGRE_HASH 0x4e57
 
@@ -48,7 +70,7 @@ nvgre_is_tnl_type(uint32_t tnl_type)
             || tnl_type == OVS_VPORT_TYPE_NVGRE_HASH);
 }
 
-/* FlowID configuration: a value 0..255, or NVGRE_FLOWID_HASH. */
+/* A FlowID setting as netdev_nvgre_flowid() returns it: 0-255, or this. */
 #define NVGRE_FLOWID_HASH (-1)
 
 static inline uint32_t

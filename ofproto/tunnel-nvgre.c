@@ -24,7 +24,6 @@
 #include "flow.h"
 #include "netdev.h"
 #include "netdev-native-tnl-nvgre.h"
-#include "netdev-nvo3-config.h"
 #include "nvgre.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -100,7 +99,7 @@ tnl_nvgre_translate_tx(const struct netdev *netdev, struct flow *flow,
         return false;
     }
 
-    flowid = netdev_nvo3_nvgre_flowid(netdev_get_name(netdev));
+    flowid = netdev_nvgre_flowid(netdev);
     if (flowid == NVGRE_FLOWID_HASH) {
         /* The kernel cannot hash per packet for us: the FlowID comes from
          * the flow's addresses and ports, which the megaflow then
