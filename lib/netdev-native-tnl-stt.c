@@ -38,6 +38,7 @@
 #include "ovs-atomic.h"
 #include "ovs-thread.h"
 #include "packets.h"
+#include "pseudo-header-csum.h"
 #include "random.h"
 #include "stt.h"
 #include "stt-reassembly.h"
@@ -142,10 +143,12 @@ netdev_stt_init(void)
                              stt_unixctl_set_next_frame_id, NULL);
 }
 
+/* Called per batch by netdev_push_header() and netdev_pop_header(): the
+ * class tells, by the pop it registered, without comparing type names. */
 bool
 netdev_is_stt(const struct netdev *netdev)
 {
-    return !strcmp(netdev_get_type(netdev), "stt");
+    return netdev->netdev_class->pop_header == netdev_stt_pop_header;
 }
 
 int
@@ -338,12 +341,12 @@ netdev_stt_push_header(const struct netdev *netdev OVS_UNUSED,
      * send time when it has none.  Like a CHECKSUM_PARTIAL skb, the checksum
      * field holds the folded pseudo-header sum. */
     if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
-        pseudo = packet_csum_pseudoheader6(dp_packet_l3(packet));
         dp_packet_hwol_set_tx_ipv6(packet);
     } else {
-        pseudo = packet_csum_pseudoheader(dp_packet_l3(packet));
         dp_packet_hwol_set_tx_ipv4(packet);
     }
+    pseudo = pseudo_header_csum(dp_packet_l3(packet),
+                                dp_packet_l4_size(packet), IPPROTO_TCP);
     tcp->tcp_csum = ~csum_finish(pseudo);
     dp_packet_hwol_set_csum_tcp(packet);
     dp_packet_hwol_set_tcp_seg(packet);
@@ -395,171 +398,199 @@ stt_decode_offloads(struct dp_packet *packet, const struct stt_header *stt)
     return true;
 }
 
-struct dp_packet *
-netdev_stt_pop_header(struct dp_packet *packet)
-{
-    struct pkt_metadata *md = &packet->md;
-    struct flow_tnl *tnl = &md->tunnel;
-    const struct stt_header *stt;
+/* A received STT segment, as its outer headers describe it. */
+struct stt_rx_segment {
     const struct tcp_header *tcp;
-    size_t tcp_len, doff, len;
-    uint16_t frame_len, offset;
-    unsigned int hlen;
-    const char *payload;
-    uint32_t seq;
-    ovs_be16 vlan;
+    const char *payload;        /* The TCP payload: all or part of a frame. */
+    size_t len;                 /* Bytes at 'payload'. */
+};
 
-    pkt_metadata_init_tnl(md);
+/* Returns the length of 'packet''s outer IP datagram according to its IP
+ * header (the frame may be longer: short frames are padded). */
+static size_t
+stt_outer_ip_len(const struct dp_packet *packet)
+{
+    if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
+        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
+
+        return IPV6_HEADER_LEN + ntohs(ip6->ip6_plen);
+    } else {
+        const struct ip_header *ip = dp_packet_l3(packet);
+
+        return ntohs(ip->ip_tot_len);
+    }
+}
+
+/* Pop, step 1: checks 'packet''s outer IP and TCP headers and checksum,
+ * fills in its tunnel metadata, and describes its payload in 'seg'.
+ * Returns false, with the reason counted, if 'packet' must be dropped. */
+static bool
+stt_check_outer(struct dp_packet *packet, struct stt_rx_segment *seg)
+{
+    struct flow_tnl *tnl = &packet->md.tunnel;
+    const struct tcp_header *tcp;
+    size_t l3_hlen, ip_len, tcp_len, room, doff;
+    unsigned int hlen;
+
     tcp = netdev_tnl_ip_extract_tnl_md(packet, tnl, &hlen);
     if (!tcp) {
         COVERAGE_INC(stt_rx_bad_ip);
-        goto drop;
+        return false;
     }
 
     /* The TCP length comes from the IP header: short frames are padded.
      * (netdev_tnl_ip_extract_tnl_md() checked that the IP version is the
      * Ethernet type's.) */
-    const struct ip_header *ip = dp_packet_l3(packet);
-    size_t l3_hlen = (const char *) tcp - (const char *) ip;
-    size_t room = (const char *) dp_packet_tail(packet) - (const char *) tcp;
-    bool ipv6 = netdev_tnl_is_header_ipv6(dp_packet_data(packet));
-    size_t ip_len;
-
-    if (ipv6) {
-        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
-
-        ip_len = IPV6_HEADER_LEN + ntohs(ip6->ip6_plen);
-    } else {
-        ip_len = ntohs(ip->ip_tot_len);
-    }
+    l3_hlen = (const char *) tcp - (const char *) dp_packet_l3(packet);
+    room = (const char *) dp_packet_tail(packet) - (const char *) tcp;
+    ip_len = stt_outer_ip_len(packet);
     if (ip_len < l3_hlen) {
         COVERAGE_INC(stt_rx_bad_ip);
-        goto drop;
+        return false;
     }
     tcp_len = ip_len - l3_hlen;
     if (tcp_len < TCP_HEADER_LEN || tcp_len > room) {
         COVERAGE_INC(stt_rx_bad_tcp);
-        goto drop;
+        return false;
     }
     doff = TCP_OFFSET(tcp->tcp_ctl) * 4;
     if (doff < TCP_HEADER_LEN || doff > tcp_len) {
         COVERAGE_INC(stt_rx_bad_tcp);
-        goto drop;
+        return false;
     }
 
     /* A checksum still to be offloaded (a local sender's CHECKSUM_PARTIAL
      * crossing veth) is as trustworthy as one the NIC verified. */
     if (!dp_packet_l4_checksum_valid(packet)
-        && !dp_packet_hwol_l4_is_tcp(packet)) {
-        uint32_t pseudo;
-
-        if (ipv6) {
-            const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
-
-            pseudo = csum_continue(0, &ip6->ip6_src, sizeof ip6->ip6_src);
-            pseudo = csum_continue(pseudo, &ip6->ip6_dst,
-                                   sizeof ip6->ip6_dst);
-            pseudo = csum_add16(pseudo, htons(tcp_len));
-            pseudo = csum_add16(pseudo, htons(IPPROTO_TCP));
-        } else {
-            pseudo = packet_csum_pseudoheader(dp_packet_l3(packet));
-        }
-        if (csum_finish(csum_continue(pseudo, tcp, tcp_len))) {
-            COVERAGE_INC(stt_rx_bad_csum);
-            goto drop;
-        }
+        && !dp_packet_hwol_l4_is_tcp(packet)
+        && csum_finish(csum_continue(pseudo_header_csum(dp_packet_l3(packet),
+                                                        tcp_len, IPPROTO_TCP),
+                                     tcp, tcp_len))) {
+        COVERAGE_INC(stt_rx_bad_csum);
+        return false;
     }
 
     tnl->tp_src = tcp->tcp_src;
     tnl->tp_dst = tcp->tcp_dst;
-    seq = ntohl(get_16aligned_be32(&tcp->tcp_seq));
-    frame_len = stt_seq_frame_len(seq);
-    offset = stt_seq_offset(seq);
-    payload = (const char *) tcp + doff;
-    len = tcp_len - doff;
+    seg->tcp = tcp;
+    seg->payload = (const char *) tcp + doff;
+    seg->len = tcp_len - doff;
+    return true;
+}
 
-    if (offset == 0 && len == frame_len) {
+/* Pop, step 2: returns the whole STT frame, starting at its STT header,
+ * that 'seg' of 'packet' completes, with 'packet''s metadata: 'packet'
+ * itself when it carries a whole frame, otherwise a new packet from the
+ * reassembly table.  Returns NULL if the segment is held or dropped.
+ * Consumes 'packet' in every case but the first. */
+static struct dp_packet *
+stt_reassemble(struct dp_packet *packet, const struct stt_rx_segment *seg)
+{
+    const struct flow_tnl *tnl = &packet->md.tunnel;
+    uint32_t seq = ntohl(get_16aligned_be32(&seg->tcp->tcp_seq));
+    uint16_t frame_len = stt_seq_frame_len(seq);
+    struct stt_reasm_result result;
+    struct stt_reasm_seg rseg;
+    struct dp_packet *frame;
+
+    if (stt_seq_offset(seq) == 0 && seg->len == frame_len) {
         /* A whole frame: one segment, or segments merged by GRO/LRO. */
+        size_t outer_len = seg->payload - (char *) dp_packet_data(packet);
+
         if (frame_len < STT_FRAME_HLEN) {
             COVERAGE_INC(stt_rx_bad_frame);
-            goto drop;
-        }
-        size_t outer_len = payload - (const char *) dp_packet_data(packet);
-
-        /* Drop the Ethernet padding, then the outer headers. */
-        dp_packet_set_size(packet, outer_len + len);
-        dp_packet_reset_packet(packet, outer_len);
-        COVERAGE_INC(stt_rx_fast_path);
-    } else {
-        struct stt_reasm_seg seg;
-        enum stt_reasm_drop reason;
-        struct dp_packet *frame;
-        bool ce = false, dropped = false;
-
-        memset(&seg, 0, sizeof seg);
-        if (tnl->ip_dst) {
-            in6_addr_set_mapped_ipv4(&seg.key.src, tnl->ip_src);
-            in6_addr_set_mapped_ipv4(&seg.key.dst, tnl->ip_dst);
-        } else {
-            seg.key.src = tnl->ipv6_src;
-            seg.key.dst = tnl->ipv6_dst;
-        }
-        seg.key.frame_id = ntohl(get_16aligned_be32(&tcp->tcp_ack));
-        seg.key.src_port = ntohs(tcp->tcp_src);
-        seg.frame_len = frame_len;
-        seg.offset = offset;
-        seg.data = payload;
-        seg.len = len;
-        seg.ce = IP_ECN_is_ce(tnl->ip_tos);
-
-        frame = stt_reasm_add(stt_reasm_global(), &seg, time_msec(), &ce,
-                              &dropped, &reason);
-        if (!frame) {
             dp_packet_delete(packet);
             return NULL;
         }
+        /* Drop the Ethernet padding, then the outer headers. */
+        dp_packet_set_size(packet, outer_len + seg->len);
+        dp_packet_reset_packet(packet, outer_len);
+        COVERAGE_INC(stt_rx_fast_path);
+        return packet;
+    }
+
+    memset(&rseg, 0, sizeof rseg);
+    if (tnl->ip_dst) {
+        in6_addr_set_mapped_ipv4(&rseg.key.src, tnl->ip_src);
+        in6_addr_set_mapped_ipv4(&rseg.key.dst, tnl->ip_dst);
+    } else {
+        rseg.key.src = tnl->ipv6_src;
+        rseg.key.dst = tnl->ipv6_dst;
+    }
+    rseg.key.frame_id = ntohl(get_16aligned_be32(&seg->tcp->tcp_ack));
+    rseg.key.src_port = ntohs(seg->tcp->tcp_src);
+    rseg.frame_len = frame_len;
+    rseg.offset = stt_seq_offset(seq);
+    rseg.data = seg->payload;
+    rseg.len = seg->len;
+    rseg.ce = IP_ECN_is_ce(tnl->ip_tos);
+
+    frame = stt_reasm_add(stt_reasm_global(), &rseg, time_msec(), &result);
+    if (frame) {
         frame->md = packet->md;
         frame->packet_type = htonl(PT_ETH);
-        dp_packet_delete(packet);
-        packet = frame;
-        md = &packet->md;
-        tnl = &md->tunnel;
-        if (ce) {
-            tnl->ip_tos |= IP_ECN_CE;
+        if (result.ce) {
+            frame->md.tunnel.ip_tos |= IP_ECN_CE;
         }
         COVERAGE_INC(stt_rx_reassembled);
     }
+    dp_packet_delete(packet);
+    return frame;
+}
+
+/* Pop, step 3: takes the STT header off 'frame', leaving the inner Ethernet
+ * frame with its context ID in the tunnel metadata, its 802.1Q tag back in
+ * place and its offload requests restored.  Returns false, with the reason
+ * counted, if 'frame' must be dropped. */
+static bool
+stt_decapsulate(struct dp_packet *frame)
+{
+    struct flow_tnl *tnl = &frame->md.tunnel;
+    const struct stt_header *stt = dp_packet_data(frame);
+    ovs_be16 vlan = stt->vlan_tci;
 
     /* The outer packet's offload state means nothing for the inner one;
      * the STT header says what it needs. */
-    dp_packet_reset_offload(packet);
+    dp_packet_reset_offload(frame);
 
-    stt = dp_packet_data(packet);
     if (stt->version != STT_VERSION) {
         COVERAGE_INC(stt_rx_bad_version);
-        goto drop;
+        return false;
     }
     tnl->tun_id = stt_get_key(stt);
     tnl->flags |= FLOW_TNL_F_KEY;
-    vlan = stt->vlan_tci;
 
-    dp_packet_reset_packet(packet, STT_FRAME_HLEN);
-    if (dp_packet_size(packet) < ETH_HEADER_LEN) {
+    dp_packet_reset_packet(frame, STT_FRAME_HLEN);
+    if (dp_packet_size(frame) < ETH_HEADER_LEN) {
         COVERAGE_INC(stt_rx_bad_frame);
-        goto drop;
+        return false;
     }
-    if (!stt_decode_offloads(packet, stt)) {
+    if (!stt_decode_offloads(frame, stt)) {
         COVERAGE_INC(stt_rx_bad_l4_offset);
-        goto drop;
+        return false;
     }
     if (vlan & htons(STT_VLAN_VALID)) {
-        eth_push_vlan(packet, htons(ETH_TYPE_VLAN_8021Q), vlan);
+        eth_push_vlan(frame, htons(ETH_TYPE_VLAN_8021Q), vlan);
+    }
+    return true;
+}
+
+struct dp_packet *
+netdev_stt_pop_header(struct dp_packet *packet)
+{
+    struct stt_rx_segment seg;
+
+    pkt_metadata_init_tnl(&packet->md);
+    if (!stt_check_outer(packet, &seg)) {
+        dp_packet_delete(packet);
+        return NULL;
+    }
+    packet = stt_reassemble(packet, &seg);
+    if (packet && !stt_decapsulate(packet)) {
+        dp_packet_delete(packet);
+        return NULL;
     }
     return packet;
-
-drop:
-    dp_packet_delete(packet);
-    return NULL;
 }
 
 void

@@ -27,6 +27,7 @@
 #include "netdev-provider.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "pseudo-header-csum.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_sw_offload);
 
@@ -73,26 +74,14 @@ netdev_sw_offload_clear(struct dp_packet *packet)
     *dp_packet_ol_flags_ptr(packet) &= ~DP_PACKET_OL_TX_MASK;
 }
 
+/* The L4 length is the packet's, not what the IP header says: after IPv6
+ * extension headers, or in a segment being built, they differ. */
 static uint32_t
 l4_pseudo_sum(const struct dp_packet *packet)
 {
-    const struct ip_header *ip = dp_packet_l3(packet);
-
-    if (IP_VER(ip->ip_ihl_ver) == 4) {
-        return packet_csum_pseudoheader(ip);
-    } else {
-        /* The pseudo-header takes the length of the L4 data, which after
-         * IPv6 extension headers is not the payload length. */
-        const struct ovs_16aligned_ip6_hdr *ip6 = dp_packet_l3(packet);
-        uint32_t sum = 0;
-
-        sum = csum_continue(sum, &ip6->ip6_src, sizeof ip6->ip6_src);
-        sum = csum_continue(sum, &ip6->ip6_dst, sizeof ip6->ip6_dst);
-        sum = csum_add16(sum, htons(dp_packet_l4_size(packet)));
-        sum = csum_add16(sum, htons(dp_packet_hwol_l4_is_tcp(packet)
-                                    ? IPPROTO_TCP : IPPROTO_UDP));
-        return sum;
-    }
+    return pseudo_header_csum(dp_packet_l3(packet), dp_packet_l4_size(packet),
+                              (dp_packet_hwol_l4_is_tcp(packet)
+                               ? IPPROTO_TCP : IPPROTO_UDP));
 }
 
 void

@@ -596,12 +596,11 @@ stt_reasm_frame_create(struct stt_reasm *r, const struct stt_reasm_seg *seg,
 }
 
 /* Holds 'seg', which passed the stateless checks, or completes its frame.
- * Returns the completed frame, otherwise NULL, with '*dropped' and '*drop'
- * set if 'seg' must be dropped. */
+ * Returns the completed frame, otherwise NULL, with 'result' saying whether
+ * 'seg' must be dropped. */
 static struct dp_packet *
 stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
-                long long int now, bool *ce, bool *dropped,
-                enum stt_reasm_drop *drop)
+                long long int now, struct stt_reasm_result *result)
     OVS_REQUIRES(r->mutex)
 {
     uint32_t hash = hash_bytes(&seg->key, sizeof seg->key, r->hash_basis);
@@ -612,22 +611,22 @@ stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
     stt_reasm_expire(r, now);
 
     if (seg->frame_len > stt_reasm_source_cap(r)) {
-        *drop = STT_DROP_TOO_BIG;
-        *dropped = true;
+        result->drop = STT_DROP_TOO_BIG;
+        result->dropped = true;
         return NULL;
     }
 
     frame = stt_reasm_lookup(r, &seg->key, hash);
     if (frame) {
         if (frame->frame_len != seg->frame_len) {
-            *drop = STT_DROP_LEN_MISMATCH;
+            result->drop = STT_DROP_LEN_MISMATCH;
         } else if (frame->n_segments >= STT_REASM_MAX_FRAME_SEGS) {
-            *drop = STT_DROP_TOO_MANY_SEGS;
+            result->drop = STT_DROP_TOO_MANY_SEGS;
         } else if (stt_reasm_find_slot(frame, seg->offset, seg->len, &prev,
-                                       drop)) {
+                                       &result->drop)) {
             goto hold;
         }
-        *dropped = true;
+        result->dropped = true;
         return NULL;
     } else {
         /* Room for the frame and possibly its source's record too. */
@@ -636,8 +635,8 @@ stt_reasm_add__(struct stt_reasm *r, const struct stt_reasm_seg *seg,
 
 hold:
     if (!stt_reasm_make_room(r, &seg->key.src, frame, cost)) {
-        *drop = STT_DROP_TOO_BIG;
-        *dropped = true;
+        result->drop = STT_DROP_TOO_BIG;
+        result->dropped = true;
         return NULL;
     }
     if (!frame) {
@@ -663,49 +662,45 @@ hold:
     r->peak_bytes = MAX(r->peak_bytes, r->bytes);
 
     if (frame->held == frame->frame_len) {
-        *ce = frame->ce;
+        result->ce = frame->ce;
         return stt_reasm_finish(r, frame);
     }
     return NULL;
 }
 
-/* Whatever the outcome, '*ce' and '*dropped' are always set: both false when
- * 'seg' is held.  '*drop' is set only when '*dropped' is true. */
 struct dp_packet *
 stt_reasm_add(struct stt_reasm *r, const struct stt_reasm_seg *seg,
-              long long now, bool *ce, bool *dropped,
-              enum stt_reasm_drop *drop)
+              long long now, struct stt_reasm_result *result)
 {
     struct dp_packet *packet = NULL;
 
-    *ce = false;
-    *dropped = false;
+    memset(result, 0, sizeof *result);
 
     /* Checks that need no state, in the order the spec lists them. */
     if (!seg->len) {
-        *drop = STT_DROP_EMPTY;
-        *dropped = true;
+        result->drop = STT_DROP_EMPTY;
+        result->dropped = true;
     } else if (seg->frame_len < STT_REASM_MIN_FRAME_LEN) {
-        *drop = STT_DROP_SHORT_FRAME;
-        *dropped = true;
+        result->drop = STT_DROP_SHORT_FRAME;
+        result->dropped = true;
     } else if ((size_t) seg->offset + seg->len > seg->frame_len) {
-        *drop = STT_DROP_BEYOND_FRAME;
-        *dropped = true;
+        result->drop = STT_DROP_BEYOND_FRAME;
+        result->dropped = true;
     } else if (seg->len == seg->frame_len) {
         /* Fast path: the segment is a whole frame (so its offset is 0).  It
          * needs no state, so it takes neither the lock nor the table. */
         packet = stt_reasm_packet_new(seg->len);
         dp_packet_put(packet, seg->data, seg->len);
-        *ce = seg->ce;
+        result->ce = seg->ce;
         return packet;
     }
 
     ovs_mutex_lock(&r->mutex);
-    if (!*dropped) {
-        packet = stt_reasm_add__(r, seg, now, ce, dropped, drop);
+    if (!result->dropped) {
+        packet = stt_reasm_add__(r, seg, now, result);
     }
-    if (*dropped) {
-        stt_reasm_count_drop(r, *drop);
+    if (result->dropped) {
+        stt_reasm_count_drop(r, result->drop);
     }
     ovs_mutex_unlock(&r->mutex);
 

@@ -106,17 +106,23 @@ void stt_reasm_destroy(struct stt_reasm *);
 void stt_reasm_set_limits(struct stt_reasm *, size_t mem_cap,
                           long long timeout_ms);
 
+/* What became of a segment offered to stt_reasm_add(). */
+struct stt_reasm_result {
+    bool ce;                    /* Completed a frame one of whose segments
+                                 * had CE. */
+    bool dropped;               /* Dropped (and counted)... */
+    enum stt_reasm_drop drop;   /* ...for this reason. */
+};
+
 /* Offers 'seg', which arrived at time 'now' (msec).  The caller keeps
  * ownership of the segment's data.
  *
  * Returns a new packet holding the whole frame, starting at the STT header,
- * once 'seg' completes it; '*ce' is then true if any of its segments had
- * CE.  Returns NULL when the segment is held (nothing else is set) or
- * dropped ('*drop' is set to the reason and counted). */
+ * once 'seg' completes it, otherwise NULL: the segment is held or dropped.
+ * '*result' says which, and whether the frame had CE. */
 struct dp_packet *stt_reasm_add(struct stt_reasm *,
                                 const struct stt_reasm_seg *,
-                                long long now, bool *ce, bool *dropped,
-                                enum stt_reasm_drop *drop);
+                                long long now, struct stt_reasm_result *);
 
 /* Expires frames older than the timeout.  Cheap when there is nothing to
  * do.  stt_reasm_wait() makes the poll loop wake up when a frame is due. */

@@ -170,10 +170,9 @@ print_frame(const struct stt_reasm_key *key, const struct dp_packet *packet,
 static void
 do_seg(struct test_ctx *ctx, char *args[], int n_args)
 {
+    struct stt_reasm_result result;
     struct stt_reasm_seg seg;
-    enum stt_reasm_drop drop;
     struct dp_packet *packet;
-    bool ce, dropped;
     uint8_t *data;
 
     if (n_args < 6) {
@@ -206,19 +205,18 @@ do_seg(struct test_ctx *ctx, char *args[], int n_args)
     }
     seg.data = data;
 
-    drop = N_STT_DROPS;
-    packet = stt_reasm_add(ctx->reasm, &seg, ctx->now, &ce, &dropped, &drop);
+    packet = stt_reasm_add(ctx->reasm, &seg, ctx->now, &result);
     if (packet) {
-        if (dropped) {
+        if (result.dropped) {
             printf("BUG: packet returned with a drop\n");
         }
-        print_frame(&seg.key, packet, ce);
+        print_frame(&seg.key, packet, result.ce);
         dp_packet_delete(packet);
-    } else if (dropped) {
-        printf("drop %s\n", stt_reasm_drop_name(drop));
+    } else if (result.dropped) {
+        printf("drop %s\n", stt_reasm_drop_name(result.drop));
     } else {
         printf("held\n");
-        if (ce) {
+        if (result.ce) {
             printf("BUG: ce set on a held segment\n");
         }
     }
@@ -262,10 +260,9 @@ stress_main(void *st_)
     uint8_t *data = xmalloc(FRAME_LEN);
 
     for (unsigned int f = 0; f < st->n_frames; f++) {
+        struct stt_reasm_result result;
         struct stt_reasm_seg seg;
-        enum stt_reasm_drop drop;
         struct dp_packet *packet;
-        bool ce, dropped;
 
         /* Threads share the addresses, not the frame IDs, so that their
          * frames land in the same table and may share hash buckets. */
@@ -282,9 +279,8 @@ stress_main(void *st_)
             seg.offset = orders[f % 3][i] * SEG_LEN;
             seg.len = SEG_LEN;
             seg.data = data + seg.offset;
-            packet = stt_reasm_add(st->reasm, &seg, st->now, &ce, &dropped,
-                                   &drop);
-            if (dropped || (i < 2) != !packet
+            packet = stt_reasm_add(st->reasm, &seg, st->now, &result);
+            if (result.dropped || (i < 2) != !packet
                 || (packet && !frame_is_good(&seg.key, packet, FRAME_LEN))) {
                 st->bad++;
             } else if (packet) {
@@ -296,8 +292,7 @@ stress_main(void *st_)
         seg.offset = 0;
         seg.len = FRAME_LEN;
         seg.data = data;
-        packet = stt_reasm_add(st->reasm, &seg, st->now, &ce, &dropped,
-                               &drop);
+        packet = stt_reasm_add(st->reasm, &seg, st->now, &result);
         if (!packet || !frame_is_good(&seg.key, packet, FRAME_LEN)) {
             st->bad++;
         } else {

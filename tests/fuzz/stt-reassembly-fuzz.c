@@ -390,11 +390,12 @@ static void
 do_segment(struct stt_reasm *r, uint8_t sel, uint8_t id, uint16_t frame_len,
            uint16_t offset, uint16_t len, long long int now)
 {
-    enum stt_reasm_drop drop = N_STT_DROPS, model_drop_reason = N_STT_DROPS;
+    enum stt_reasm_drop model_drop_reason = N_STT_DROPS;
+    struct stt_reasm_result result;
     enum outcome expected, got;
     struct stt_reasm_seg seg;
     struct dp_packet *packet;
-    bool ce = false, dropped = false, model_ce = false;
+    bool model_ce = false;
     unsigned int tag;
 
     memset(&seg, 0, sizeof seg);
@@ -406,10 +407,10 @@ do_segment(struct stt_reasm *r, uint8_t sel, uint8_t id, uint16_t frame_len,
     seg.ce = (sel & 8) != 0;
 
     expected = model_add(&seg, now, &model_drop_reason, &model_ce);
-    packet = stt_reasm_add(r, &seg, now, &ce, &dropped, &drop);
-    got = packet ? COMPLETED : dropped ? DROPPED : HELD;
+    packet = stt_reasm_add(r, &seg, now, &result);
+    got = packet ? COMPLETED : result.dropped ? DROPPED : HELD;
 
-    if (packet && dropped) {
+    if (packet && result.dropped) {
         fuzz_fail("segment both completed a frame and was dropped");
     }
     if (got != expected) {
@@ -417,12 +418,12 @@ do_segment(struct stt_reasm *r, uint8_t sel, uint8_t id, uint16_t frame_len,
                   "at %lld): outcome %d, model says %d",
                   sel, id, frame_len, offset, len, now, got, expected);
     }
-    if (got == DROPPED && drop != model_drop_reason) {
+    if (got == DROPPED && result.drop != model_drop_reason) {
         fuzz_fail("segment dropped as %s, model says %s",
-                  stt_reasm_drop_name(drop),
+                  stt_reasm_drop_name(result.drop),
                   stt_reasm_drop_name(model_drop_reason));
     }
-    if (got != COMPLETED && ce) {
+    if (got != COMPLETED && result.ce) {
         fuzz_fail("CE reported without a completed frame");
     }
     if (packet) {
@@ -433,9 +434,9 @@ do_segment(struct stt_reasm *r, uint8_t sel, uint8_t id, uint16_t frame_len,
         if (memcmp(dp_packet_data(packet), &pattern[tag], frame_len)) {
             fuzz_fail("completed frame has wrong contents");
         }
-        if (ce != model_ce) {
+        if (result.ce != model_ce) {
             fuzz_fail("completed frame has CE %d, model says %d",
-                      ce, model_ce);
+                      result.ce, model_ce);
         }
         dp_packet_delete(packet);
     }
