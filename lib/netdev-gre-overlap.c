@@ -96,6 +96,14 @@ netdev_gre_overlap_check(const struct netdev *netdev,
         other_cfg = other->tnl_cfg;
         ovs_mutex_unlock(&other->mutex);
 
+        /* Every configured tunnel port has a remote_ip.  A netdev without
+         * one is no port: the datapath's own gre_sys port, or a port
+         * whose first configuration is still to come. */
+        if (!ipv6_addr_is_set(&other_cfg.ipv6_dst)
+            && !other_cfg.ip_dst_flow) {
+            continue;
+        }
+
         if (nvgre ? netdev_gre_shadows_nvgre(&other_cfg, cfg)
                   : netdev_gre_shadows_nvgre(cfg, &other_cfg)) {
             ds_put_format(errors, "%s: refused: %s port '%s' has the same "
