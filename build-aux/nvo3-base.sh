@@ -1,0 +1,99 @@
+#! /bin/bash
+# Prints the path of the pinned upstream source of Open vSwitch base BASE,
+# fetching and unpacking it first if needed.
+#
+# Usage: nvo3-base.sh BASE        (BASE as in build-aux/ovs-bases)
+#
+# bookworm's openvswitch-source is installed by nvo3-deps.sh and brings a
+# tarball.  Other suites' packages are fetched with a private apt
+# configuration under build/apt/SUITE (its own sources list, package lists
+# and cache; the machine's /etc/apt is never touched), kept across clones in
+# $NVO3_CACHE_DIR/debs (default /var/cache/ovs-nvo3/debs), and unpacked into
+# build/base/BASE; the path printed is then a directory.
+#
+# A newer Debian revision of the same upstream version is fine (it is said);
+# an upstream tree that differs from the pin is said too, and used.  If the
+# suite no longer serves the pinned upstream version, this stops with one
+# line naming what it serves.
+set -e -o pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${NVO3_CACHE_DIR:-/var/cache/ovs-nvo3}/debs
+
+say() { echo "nvo3-base: $*" >&2; }
+die() { echo "nvo3-base: error: $*" >&2; exit 1; }
+
+base=$1
+[ -n "$base" ] || die "usage: nvo3-base.sh BASE"
+read -r suite upstream pin < <(awk -v b="$base" '$1 == b { print $2, $3, $4 }' \
+                                   "$top/build-aux/ovs-bases") || true
+[ -n "$pin" ] || die "unknown base '$base' (known: $(awk '/^[0-9]/ { printf "%s ", $1 }' \
+                                   "$top/build-aux/ovs-bases"))"
+
+# The sum of an unpacked tree: every file outside debian/, by path.
+tree_sum() {
+    (cd "$1" && find . -path ./debian -prune -o -type f -print0 \
+         | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+if [ "$suite" = bookworm ]; then
+    tarball=/usr/src/openvswitch/openvswitch.tar.gz
+    [ -r "$tarball" ] || die "$tarball not found (run build-aux/nvo3-deps.sh)"
+    have=$(sha256sum "$tarball" | cut -d' ' -f1)
+    [ "$have" = "$pin" ] || die "$tarball has sha256 $have, not the pinned $pin"
+    echo "$tarball"
+    exit 0
+fi
+
+dest=$top/build/base/$base
+if [ -f "$dest/.nvo3-sum" ]; then
+    echo "$dest/usr/src/openvswitch"
+    exit 0
+fi
+
+# A private apt configuration for SUITE.
+apt_dir=$top/build/apt/$suite
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$cache"
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] \
+http://deb.debian.org/debian $suite main" > "$apt_dir/sources.list"
+apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
+          -o "Dir::Etc::SourceParts=/dev/null"
+          -o "Dir::State::Lists=$apt_dir/lists"
+          -o "Dir::State::status=/dev/null"
+          -o "Dir::Cache=$apt_dir/cache"
+          -o "APT::Sandbox::User=root")
+
+version=$(ls "$cache" 2>/dev/null \
+              | sed -n "s/^openvswitch-source_\(${upstream//./\\.}-[^_]*\)_all\.deb$/\1/p" \
+              | sort -V | tail -1)
+if [ -z "$version" ]; then
+    say "fetching the $suite package lists"
+    apt-get "${apt_opts[@]}" -q update > /dev/null
+    served=$(apt-cache "${apt_opts[@]}" madison openvswitch-source \
+                 | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -V | tail -1)
+    [ -n "$served" ] || die "$suite serves no openvswitch-source"
+    case $served in
+        "$upstream"-*) version=$served ;;
+        *) die "$suite serves openvswitch-source $served, not the pinned \
+upstream $upstream; pin another base in build-aux/ovs-bases" ;;
+    esac
+    say "downloading openvswitch-source $version from $suite"
+    (cd "$cache" && apt-get "${apt_opts[@]}" -q download \
+                        "openvswitch-source=$version" > /dev/null)
+fi
+deb=$cache/openvswitch-source_${version}_all.deb
+[ -r "$deb" ] || die "$deb missing after download"
+
+say "unpacking openvswitch-source $version into $dest"
+rm -rf "$dest"
+mkdir -p "$dest"
+dpkg-deb -x "$deb" "$dest"
+sum=$(tree_sum "$dest/usr/src/openvswitch")
+if [ "$sum" != "$pin" ]; then
+    say "warning: the upstream tree of $version differs from the pin \
+($sum, pinned $pin); going on with it"
+fi
+deb_rev=$(sed -n '1s/.*(\(.*\)).*/\1/p' "$dest/usr/src/openvswitch/debian/changelog")
+[ "$deb_rev" = "$version" ] || say "note: package $version, changelog says $deb_rev"
+echo "$sum" > "$dest/.nvo3-sum"
+echo "$dest/usr/src/openvswitch"
