@@ -22,7 +22,10 @@
 #                              lib/netdev-native-tnl.c (GRE pop and push)
 #                              and lib/csum.c (so that reads of checksummed
 #                              bytes are checked too)
-#   tunnel-options             lib/netdev-nvo3-config.c
+#   tunnel-options             lib/netdev-nvo3-config.c,
+#                              lib/netdev-gre-overlap.c,
+#                              lib/netdev-native-tnl-nvgre.c and upstream's
+#                              lib/netdev-vport.c (set_tunnel_config())
 #
 # The files listed for a target are compiled here with coverage and
 # sanitizer instrumentation (upstream's from build/ovs, ours from this
@@ -97,7 +100,8 @@ link() {
 stt="lib/netdev-native-tnl-stt.c lib/stt-reassembly.c lib/netdev-sw-offload.c"
 nvgre="ofproto/tunnel-nvgre.c lib/netdev-native-tnl-nvgre.c
        lib/netdev-native-tnl.c lib/csum.c"
-options="lib/netdev-nvo3-config.c"
+options="lib/netdev-nvo3-config.c lib/netdev-gre-overlap.c
+         lib/netdev-vport.c"
 
 for src in $stt $nvgre $options; do
     compile "$src"
@@ -106,4 +110,4 @@ done
 link stt-pop $stt
 link stt-reassembly $stt
 link nvgre-pop $nvgre
-link tunnel-options $options
+link tunnel-options $options lib/netdev-native-tnl-nvgre.c
