@@ -51,10 +51,18 @@ netdev_gre_shadows_nvgre(const struct netdev_tunnel_config *gre,
                               &nvgre->ipv6_src, nvgre->ip_src_flow)) {
         return false;
     }
+    if (gre->in_key_flow) {
+        return true;
+    }
+
     /* A gre port's key is a whole GRE key; an nvgre port's is a VSID, the
-     * top 24 bits of one. */
-    return (gre->in_key_flow || nvgre->in_key_flow
-            || nvgre_key_vsid(ntohll(gre->in_key)) == ntohll(nvgre->in_key));
+     * top 24 bits of one.  NVGRE drops frames with a reserved VSID, so a
+     * gre port may have those keys (and a gre port without a key, key 0)
+     * whatever the nvgre port's key is. */
+    uint32_t vsid = nvgre_key_vsid(ntohll(gre->in_key));
+
+    return (nvgre_vsid_is_user(vsid)
+            && (nvgre->in_key_flow || vsid == ntohll(nvgre->in_key)));
 }
 
 static bool
@@ -106,7 +114,7 @@ netdev_gre_overlap_check(const struct netdev *netdev,
 
         if (nvgre ? netdev_gre_shadows_nvgre(&other_cfg, cfg)
                   : netdev_gre_shadows_nvgre(cfg, &other_cfg)) {
-            ds_put_format(errors, "%s: refused: %s port '%s' has the same "
+            ds_put_format(errors, "%s: refused: %s port '%s' has an overlapping "
                           "remote_ip and local_ip and a key that covers "
                           "%s VSID, so one would receive the other's "
                           "frames\n", netdev_get_name(netdev),

@@ -25,6 +25,7 @@
 #include "netdev.h"
 #include "nvgre.h"
 #include "openvswitch/dynamic-string.h"
+#include "packets.h"
 #include "smap.h"
 #include "util.h"
 
@@ -76,6 +77,45 @@ l2_packet_type_valid(const char *value, const char **why)
 }
 
 static bool
+tos_valid(const char *value, const char **why)
+{
+    int tos;
+
+    *why = "must be 'inherit' or a DSCP value shifted into the TOS byte "
+           "(a multiple of 4 from 0 to 252)";
+    return (!strcmp(value, "inherit")
+            || (str_to_int(value, 0, &tos) && tos >= 0
+                && tos == (tos & IP_DSCP_MASK)));
+}
+
+static bool
+ttl_valid(const char *value, const char **why)
+{
+    int ttl;
+
+    *why = "must be 'inherit' or a number from 1 to 255";
+    return (!strcmp(value, "inherit")
+            || (str_to_int(value, 10, &ttl) && ttl >= 1 && ttl <= 255));
+}
+
+static bool
+bool_valid(const char *value, const char **why)
+{
+    *why = "must be 'true' or 'false'";
+    return !strcmp(value, "true") || !strcmp(value, "false");
+}
+
+static bool
+pkt_mark_valid(const char *value, const char **why)
+{
+    unsigned long long mark;
+
+    *why = "must be a number of at most 32 bits";
+    return (value[0] >= '0' && value[0] <= '9'
+            && str_to_ullong(value, 10, &mark) && mark <= UINT32_MAX);
+}
+
+static bool
 dst_port_valid(const char *value, const char **why)
 {
     int port;
@@ -92,8 +132,8 @@ nvgre_vsid_valid(const char *value, const char **why)
     *why = "must be 'flow' or a VSID from 4096 to 16777214 (0x1000 to "
            "0xfffffe): 0-0xfff and 0xffffff are reserved by RFC 7637";
     return (!strcmp(value, "flow")
-            || (parse_key_value(value, &vsid)
-                && vsid >= NVGRE_VSID_MIN_USER && vsid < NVGRE_VSID_VENDOR));
+            || (parse_key_value(value, &vsid) && vsid <= NVGRE_VSID_MAX
+                && nvgre_vsid_is_user(vsid)));
 }
 
 /* Returns the FlowID setting of 'value', or -2 if it is not one. */
@@ -119,10 +159,10 @@ nvgre_flowid_valid(const char *value, const char **why)
 #define NVO3_COMMON_OPTIONS                                             \
     { "remote_ip", NULL },                                              \
     { "local_ip", NULL },                                               \
-    { "tos", NULL },                                                    \
-    { "ttl", NULL },                                                    \
-    { "df_default", NULL },                                             \
-    { "egress_pkt_mark", NULL },                                        \
+    { "tos", tos_valid },                                               \
+    { "ttl", ttl_valid },                                               \
+    { "df_default", bool_valid },                                       \
+    { "egress_pkt_mark", pkt_mark_valid },                              \
     { "packet_type", l2_packet_type_valid },                            \
     /* Read by ovs-monitor-ipsec, not by ovs-vswitchd. */               \
     { "remote_cert", NULL },                                            \

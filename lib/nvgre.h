@@ -63,6 +63,13 @@
 #define OVS_VPORT_TYPE_NVGRE 0x4e56
 #define OVS_VPORT_TYPE_NVGRE_HASH 0x4e57
 
+/* Is 'vsid' one a tenant may use, rather than one RFC 7637 reserves? */
+static inline bool
+nvgre_vsid_is_user(uint32_t vsid)
+{
+    return vsid >= NVGRE_VSID_MIN_USER && vsid < NVGRE_VSID_VENDOR;
+}
+
 static inline bool
 nvgre_is_tnl_type(uint32_t tnl_type)
 {

@@ -68,7 +68,7 @@ tnl_nvgre_translate_rx(struct flow *flow, struct flow_wildcards *wc)
      * NVE-to-NVE traffic: never a tenant's frame, even on a port with
      * key=flow.  Counted once per datapath flow here, and per packet by
      * the datapath under drop_action_invalid_tunnel_metadata. */
-    if (vsid < NVGRE_VSID_MIN_USER || vsid == NVGRE_VSID_VENDOR) {
+    if (!nvgre_vsid_is_user(vsid)) {
         COVERAGE_INC(nvgre_rx_reserved_vsid);
         VLOG_WARN_RL(&rl, "dropping NVGRE frame with reserved VSID %#"PRIx32,
                      vsid);
