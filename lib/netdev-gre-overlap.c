@@ -114,10 +114,10 @@ netdev_gre_overlap_check(const struct netdev *netdev,
 
         if (nvgre ? netdev_gre_shadows_nvgre(&other_cfg, cfg)
                   : netdev_gre_shadows_nvgre(cfg, &other_cfg)) {
-            ds_put_format(errors, "%s: refused: %s port '%s' has an overlapping "
-                          "remote_ip and local_ip and a key that covers "
-                          "%s VSID, so one would receive the other's "
-                          "frames\n", netdev_get_name(netdev),
+            ds_put_format(errors, "%s: refused: %s port '%s' has an "
+                          "overlapping remote_ip and local_ip and a key that "
+                          "covers %s VSID, so one would receive the "
+                          "other's frames\n", netdev_get_name(netdev),
                           other_nvgre ? "nvgre" : "gre",
                           netdev_get_name(vports[i]),
                           nvgre ? "this port's" : "its");
