@@ -1,25 +1,31 @@
 #! /bin/bash
 # Prepares the combined Open vSwitch + ovs-nvo3 tree:
 #
-#   1. unpack the pinned upstream base (checked against build-aux/ovs-base.sha256)
-#   2. apply patches/series with quilt (the tree stays a quilt tree, so that
-#      'quilt refresh' turns an upstream edit back into its patch)
+#   1. unpack the pinned upstream base (build-aux/nvo3-base.sh fetches and
+#      checks it against build-aux/ovs-bases)
+#   2. apply the base's series, patches/BASE/series, with quilt (the tree
+#      stays a quilt tree, so that 'quilt refresh' turns an upstream edit
+#      back into its patch)
 #   3. symlink every file of ours to the same place in the tree
 #   4. run boot.sh and configure once
 #
 # Every step is skipped when already done, so this runs before each build.
 #
-# Usage: nvo3-prepare.sh [--with-ovs-source=PATH] [--builddir=DIR]
-#                        [-- CONFIGURE-ARGS...]
+# Usage: nvo3-prepare.sh [--base=BASE] [--with-ovs-source=PATH]
+#                        [--builddir=DIR] [-- CONFIGURE-ARGS...]
+#
+# BASE is one of build-aux/ovs-bases (default 3.1).  --with-ovs-source
+# builds BASE's series on another, unpinned source (tarball or directory).
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$top/build/ovs
+base=3.1
+builddir=
 source=
-default_source=/usr/src/openvswitch/openvswitch.tar.gz
 
 while [ $# -gt 0 ]; do
     case $1 in
+        --base=*) base=${1#*=} ;;
         --with-ovs-source=*) source=${1#*=} ;;
         --builddir=*) builddir=${1#*=} ;;
         --) shift; break ;;
@@ -27,21 +33,27 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+# The default base keeps the short name that scripts and logs know.
+if [ -z "$builddir" ]; then
+    builddir=$top/build/ovs$([ "$base" = 3.1 ] || echo "-$base")
+fi
 
 say() { echo "nvo3-prepare: $*"; }
 die() { echo "nvo3-prepare: error: $*" >&2; exit 1; }
 
+series_dir=$top/patches/$base
+[ -r "$series_dir/series" ] || die "base $base has no patch series \
+(patches/$base/series); bases with one: \
+$(cd "$top/patches" && ls -d */ 2>/dev/null | tr -d / | tr '\n' ' ')"
+
 # --- 1. The base. -----------------------------------------------------------
 if [ -z "$source" ]; then
-    source=$default_source
-    [ -r "$source" ] || die "$source not found (install openvswitch-source, \
-or run build-aux/nvo3-deps.sh)"
-    want=$(awk '{print $1}' "$top/build-aux/ovs-base.sha256")
-    have=$(sha256sum "$source" | awk '{print $1}')
-    [ "$want" = "$have" ] || die "$source has sha256 $have, \
-but the pinned base is $want; pass --with-ovs-source=PATH to build on \
-another base deliberately"
-    base_id=$have
+    source=$("$top/build-aux/nvo3-base.sh" "$base") || exit 1
+    if [ -d "$source" ]; then
+        base_id="$base:$(cat "$source/../../../.nvo3-sum")"
+    else
+        base_id=$(sha256sum "$source" | awk '{print $1}')
+    fi
 elif [ -d "$source" ]; then
     base_id="dir:$(cd "$source" && pwd)"
     say "warning: building on unpinned base directory $source"
@@ -61,7 +73,9 @@ if [ ! -f "$builddir/.nvo3-base" ]; then
     rm -rf "$builddir"
     mkdir -p "$builddir"
     if [ -d "$source" ]; then
-        cp -a "$source/." "$builddir/"
+        # Debian's packaging stays out: a patch may not touch it, and our
+        # files never land there.
+        (cd "$source" && tar --exclude=./debian -cf - .) | tar -xf - -C "$builddir"
     else
         tar -xzf "$source" -C "$builddir" --strip-components=1
     fi
@@ -70,7 +84,7 @@ fi
 
 # --- 2. The patch series. ---------------------------------------------------
 cd "$builddir"
-ln -sfn "$top/patches" patches
+ln -sfn "$series_dir" patches
 export QUILT_PATCHES=patches QUILT_PC=.pc
 
 # A patch already applied whose file has since changed (a pull, a rebase)
