@@ -241,22 +241,17 @@ hv_neigh () {
     hv_appctl "$name" tnl/neigh/set br1 "$addr" "$mac" > /dev/null
 }
 
-# hv_add_vm HV VM IP/LEN [MTU] [MAC]: a VM is a namespace whose eth0 is a
-# veth whose peer (named VM) is a port of HV's br2.  Transmit checksum
+# hv_add_vm HV VM IP/LEN [MTU] [MAC] [BRIDGE]: a VM is a namespace whose
+# eth0 is a veth whose peer (named VM) is a port of HV's br2 (or BRIDGE).  Transmit checksum
 # offload is off in the VM unless LAB_VM_OFFLOAD=1: without userspace TSO
 # the userspace datapath forwards partial checksums as they are.  IPv6 is
 # off in the VM unless LAB_VM_IPV6=1, so that packet counts in tests are
 # not disturbed by router solicitations and DAD.
 hv_add_vm () {
-    local hvname=$1 name=$2 addr=$3 mtu=${4:-1400} mac=$5
+    local hvname=$1 name=$2 addr=$3 mtu=${4:-1400} mac=$5 bridge=${6:-br2}
     local ns=$LAB_PREFIX$name
-    lab_log "$hvname: VM $name ($addr, mtu $mtu) on br2"
-    ip netns add "$ns" || return 1
-    ip -n "$ns" link set lo up
-    if [ "$LAB_VM_IPV6" != 1 ]; then
-        ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-            net.ipv6.conf.default.disable_ipv6=1
-    fi
+    lab_log "$hvname: VM $name ($addr, mtu $mtu) on $bridge"
+    lab_host "$name" || return 1
     ip link add eth0 netns "$ns" type veth \
         peer name "$name" netns "$LAB_PREFIX$hvname" || return 1
     [ -z "$mac" ] || ip -n "$ns" link set eth0 address "$mac"
@@ -266,7 +261,7 @@ hv_add_vm () {
         ip netns exec "$ns" ethtool -K eth0 tx off > /dev/null 2>&1
     fi
     ip -n "$LAB_PREFIX$hvname" link set "$name" up
-    hv_vsctl "$hvname" add-port br2 "$name" || return 1
+    hv_vsctl "$hvname" add-port "$bridge" "$name" || return 1
 }
 
 # lab_spawn PIDFILE NETNS-NAME CMD...: runs CMD in the background inside a

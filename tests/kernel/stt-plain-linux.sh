@@ -60,6 +60,19 @@ for f in json.load(sys.stdin):
         sys.exit(0)
 print(0)'
 }
+# reassembled_both_ways SIZE ADDR-IN-B ADDR-IN-A [NOTE]: with veth TSO and
+# GRO off, pings of SIZE bytes cross both ways in segments, and each side
+# reassembles frames.
+reassembled_both_ways() {
+    for ns in a b; do
+        ip netns exec $ns ethtool -K v${ns} tso off gro off > /dev/null
+    done
+    ra=$(stat a reasm_frames) rb=$(stat b reasm_frames)
+    check "ping -s $1 a -> b$4" ping_ok a "$2" -s "$1"
+    check "ping -s $1 b -> a$4" ping_ok b "$3" -s "$1"
+    expect_gt "b reassembled frames$4" "$(stat b reasm_frames)" "$rb"
+    expect_gt "a reassembled frames$4" "$(stat a reasm_frames)" "$ra"
+}
 ping_ok() { # ping_ok NS DST [ARGS]: 0% loss
     ns=$1 dst=$2; shift 2
     ip netns exec "$ns" ping -q -c 3 -i 0.3 -W 2 "$@" "$dst" > "$T/ping" 2>&1
@@ -149,14 +162,7 @@ sed 's/^/    /' "$T/out"
 check "ping over VLAN 100 on stt0 b -> a" ping_ok b 192.168.51.1
 
 log "2000-byte ping (inner fragments of 1514 bytes), veth TSO and GRO off: reassembly"
-for ns in a b; do
-    ip netns exec $ns ethtool -K v${ns} tso off gro off > /dev/null
-done
-ra=$(stat a reasm_frames) rb=$(stat b reasm_frames)
-check "ping -s 2000 a -> b" ping_ok a 192.168.50.2 -s 2000
-check "ping -s 2000 b -> a" ping_ok b 192.168.50.1 -s 2000
-expect_gt "b reassembled frames" "$(stat b reasm_frames)" "$rb"
-expect_gt "a reassembled frames" "$(stat a reasm_frames)" "$ra"
+reassembled_both_ways 2000 192.168.50.2 192.168.50.1
 
 log "capture: 3042-byte inner frame (STT frame 3060) on a 1500 veth"
 a ip link set stt0 mtu 9000; b ip link set stt0 mtu 9000
@@ -249,6 +255,15 @@ expect_gt "reassembly used" "$(stat b reasm_frames)" "$r0"
 log "hostile and hand-made segments (a -> b:7471)"
 b ethtool -K vb rx off gro off > /dev/null   # software checksum check
 inj() { a $INJECT 10.1.0.1 10.1.0.2 "$MA" "$MB" "$@"; }
+# inj_counted DESC COUNTER INJ CASE...: INJ (inj or inj6) sends CASE; b's
+# stt0 must count it once in COUNTER.
+inj_counted() {
+    desc=$1 counter=$2; shift 2
+    c0=$(stat b "$counter")
+    "$@"
+    await_stat b "$counter" $((c0 + 1))
+    expect_eq "$desc" $(( $(stat b "$counter") - c0 )) 1
+}
 for order in 1-2-3 3-1-2 2-3-1 3-2-1; do
     e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames)
     inj order $order
@@ -279,27 +294,15 @@ inj overlap
 await_echos $((e0 + 1))
 expect_eq "overlap dropped and counted" $(( $(stat b reasm_overlaps) - o0 )) 1
 expect_eq "frame with an overlap still delivered once" $(( $(snmp b snmp Icmp InEchos) - e0 )) 1
-v0=$(stat b rx_bad_version)
-inj bad-version
-await_stat b rx_bad_version $((v0 + 1))
-expect_eq "bad version counted" $(( $(stat b rx_bad_version) - v0 )) 1
+inj_counted "bad version counted" rx_bad_version inj bad-version
 l0=$(stat b rx_bad_len)
 inj bad-offset
 inj short-frame
 await_stat b rx_bad_len $((l0 + 2))
 expect_eq "offset beyond length and short frame counted" $(( $(stat b rx_bad_len) - l0 )) 2
-m0=$(stat b reasm_len_mismatch)
-inj len-mismatch
-await_stat b reasm_len_mismatch $((m0 + 1))
-expect_eq "frame length mismatch counted" $(( $(stat b reasm_len_mismatch) - m0 )) 1
-k0=$(stat b rx_bad_csum)
-inj bad-csum
-await_stat b rx_bad_csum $((k0 + 1))
-expect_eq "bad outer checksum counted" $(( $(stat b rx_bad_csum) - k0 )) 1
-o0=$(stat b rx_bad_l4_offset)
-inj bad-l4
-await_stat b rx_bad_l4_offset $((o0 + 1))
-expect_eq "bad L4 offset counted" $(( $(stat b rx_bad_l4_offset) - o0 )) 1
+inj_counted "frame length mismatch counted" reasm_len_mismatch inj len-mismatch
+inj_counted "bad outer checksum counted" rx_bad_csum inj bad-csum
+inj_counted "bad L4 offset counted" rx_bad_l4_offset inj bad-l4
 
 log "reassembly against an attacker (a -> b:7471)"
 TMO=/sys/module/stt/parameters/reasm_timeout
@@ -403,14 +406,7 @@ expect_eq "IPv6 tunnel metadata no longer tx_unsupported_af" "$(stat a tx_unsupp
 expect_gt "a sent frames over IPv6" "$(stat a tx_frames)" "$t0"
 expect_gt "b received frames over IPv6" "$(stat b rx_frames)" "$f0"
 
-for ns in a b; do
-    ip netns exec $ns ethtool -K v${ns} tso off gro off > /dev/null
-done
-ra=$(stat a reasm_frames) rb=$(stat b reasm_frames)
-check "ping -s 3000 a -> b over IPv6, veth TSO and GRO off" ping_ok a 192.168.60.2 -s 3000
-check "ping -s 3000 b -> a over IPv6, veth TSO and GRO off" ping_ok b 192.168.60.1 -s 3000
-expect_gt "b reassembled frames (IPv6)" "$(stat b reasm_frames)" "$rb"
-expect_gt "a reassembled frames (IPv6)" "$(stat a reasm_frames)" "$ra"
+reassembled_both_ways 3000 192.168.60.2 192.168.60.1 " over IPv6"
 
 a ip link set stt0 mtu 9000; b ip link set stt0 mtu 9000
 a ethtool -K va tx off > /dev/null   # real outer checksums in the capture
@@ -432,10 +428,7 @@ iperf 10M 192.168.60.2 "over IPv6, veth TSO+GRO on"
 
 b ethtool -K vb rx off gro off > /dev/null   # software checksum check
 inj6() { a $INJECT 2001:db8:1::1 2001:db8:1::2 "$MA" "$MB" "$@"; }
-k0=$(stat b rx_bad_csum)
-inj6 bad-csum
-await_stat b rx_bad_csum $((k0 + 1))
-expect_eq "bad outer checksum over IPv6 counted" $(( $(stat b rx_bad_csum) - k0 )) 1
+inj_counted "bad outer checksum over IPv6 counted" rx_bad_csum inj6 bad-csum
 e0=$(snmp b snmp Icmp InEchos) r0=$(stat b reasm_frames)
 inj6 order 3-1-2
 await_echos $((e0 + 1))
