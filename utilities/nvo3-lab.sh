@@ -1,7 +1,8 @@
 # ovs-nvo3 lab: "hypervisors" and "VMs" as network namespaces on one machine.
 #
-# Sourced (not executed) by the demo, the benchmark and the system tests, so
-# that all of them build the same topology the same way:
+# Sourced (not executed) by the demo, the soak, the benchmarks, the system
+# tests and the kernel tests, so that all of them build the same topology
+# the same way, and wait, capture and measure the same way:
 #
 #   lab_init PREFIX DIR        namespaces are PREFIX<name>, state goes in DIR
 #   lab_init_netns PREFIX DIR  the same for a lab without Open vSwitch
@@ -14,6 +15,8 @@
 #   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
 #   lab_pair HV1 HV2           IPv6 off, underlay and teps 192.0.2.1/.2
 #   lab_two_hvs                hv1 and hv2 started, underlay, teps .1/.2
+#   hv_tunnel HV PORT TYPE REMOTE [OPTION...]
+#                              a tunnel port on HV's br2
 #   lab_pair_tunnel PORT TYPE [OPTION...]
 #                              PORT on hv1's and hv2's br2 toward each other
 #   hv_tep HV IP/LEN [IF]      br1 with uplink IF (eth0), internal port tep0
@@ -36,7 +39,8 @@
 #   lab_iperf3 CLIENT SERVER ADDR [ARG...]
 #                              one iperf3 run against a one-shot server
 #
-# Needs root, iproute2 and ethtool, and the OVS programs in PATH.
+# Needs root, iproute2 and ethtool, and the OVS programs in PATH (and
+# tcpdump and iperf3 for captures and iperf3 runs).
 # LAB_SCHEMA may point at vswitch.ovsschema (default: found next to PATH's
 # ovs-vswitchd, as in a build tree).
 
