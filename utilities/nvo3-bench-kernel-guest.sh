@@ -31,7 +31,6 @@ types=${3:-"none gre vxlan geneve nvgre stt"}
 fixed_mtu=$4
 OVS=${OVS_BUILD:-$top/build/ovs}
 KO=${STT_KO:-$top/datapath/linux/stt.ko}
-export PATH=$OVS/utilities:$OVS/vswitchd:$OVS/ovsdb:$PATH
 py=/usr/bin/python3
 work=$(pwd)
 hz=$(getconf CLK_TCK)
@@ -53,12 +52,11 @@ save_logs () {
 }
 
 . "$top/utilities/nvo3-lab.sh"
-LAB_SCHEMA=$OVS/vswitchd/vswitch.ovsschema
 LAB_QUIET=1
 # With offloads on in the VMs: both ends are kernel datapaths, which carry
 # partial checksums and GSO packets as they are (see the host script).
 LAB_VM_OFFLOAD=1
-lab_init kbench- /tmp/kbench || die "lab_init"
+lab_init_build kbench- /tmp/kbench "$OVS" || die "lab_init"
 mkdir -p json stt marks log
 
 # VM MTU per type: none and STT keep 1500 (STT segments its frames itself);
@@ -105,7 +103,7 @@ dp_dev () {
 }
 
 tunnel_up () {
-    local type=$1 key=5000 h v i mtu
+    local type=$1 key=5000 h v mtu
     mtu=$(vm_mtu "$type")
     for v in vm1 vm2; do
         vm $v ip link set eth0 mtu "$mtu" || return 1
@@ -116,10 +114,7 @@ tunnel_up () {
         done
     else
         [ "$type" != stt ] || key=0x123456789a
-        hv_vsctl hv1 add-port br2 tun0 -- set interface tun0 type="$type" \
-            options:remote_ip=192.0.2.2 options:key=$key || return 1
-        hv_vsctl hv2 add-port br2 tun0 -- set interface tun0 type="$type" \
-            options:remote_ip=192.0.2.1 options:key=$key || return 1
+        lab_pair_tunnel tun0 "$type" options:key=$key || return 1
         for h in hv1 hv2; do
             [ "$(hv_vsctl $h get interface tun0 error)" = '[]' ] || {
                 say "$h: tun0: $(hv_vsctl $h get interface tun0 error)"
@@ -127,16 +122,12 @@ tunnel_up () {
             }
         done
     fi
-    i=0
-    until vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -lt 30 ] || return 1
-    done
+    lab_wait_until 60 vm_reaches vm1 198.51.100.2 || return 1
     vm vm2 ping -q -c 1 -W 2 198.51.100.1 > /dev/null 2>&1
 }
 
 tunnel_down () {
-    local type=$1 h i dev
+    local type=$1 h dev
     dev=$(dp_dev "$type")
     for h in hv1 hv2; do
         hv_vsctl $h -- --if-exists del-port br2 tun0 \
@@ -144,12 +135,7 @@ tunnel_down () {
     done
     [ "$type" != none ] || return 0
     for h in hv1 hv2; do
-        i=0
-        while hv "$h" ip link show "$dev" > /dev/null 2>&1; do
-            i=$((i + 1))
-            [ $i -lt 50 ] || { say "$h: $dev still there"; break; }
-            sleep 0.2
-        done
+        lab_wait_until 30 hv_no_link "$h" "$dev" || say "$h: $dev still there"
     done
 }
 
@@ -268,13 +254,7 @@ hv hv1 ping -q -c 1 -W 2 192.0.2.2 > /dev/null || die "underlay ping"
     vm vm1 ethtool -k eth0 | grep -E \
         '^(tx-checksumming|tcp-segmentation-offload|generic-segmentation-offload):'
 } > log/offloads.txt
-lab_spawn "$LAB_DIR/iperf3.pid" vm2 iperf3 -s > log/iperf3-server.log 2>&1
-i=0
-until vm vm2 ss -ltn 2> /dev/null | grep -q ':5201 '; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || die "iperf3 server"
-    sleep 0.1
-done
+lab_iperf3_server vm2 > log/iperf3-server.log 2>&1 || die "iperf3 server"
 say "ready $(cut -d' ' -f1 /proc/uptime) s after boot"
 
 echo "rep,type,vm_mtu,ok,seconds,mbps,bytes,retransmits,busy_jiffies,\
@@ -304,7 +284,7 @@ while [ $rep -le "$reps" ]; do
     rep=$((rep + 1))
 done
 
-kill "$(cat "$LAB_DIR/iperf3.pid")" 2> /dev/null
+lab_iperf3_stop vm2
 save_logs
 lab_cleanup
 rmmod stt 2> /dev/null || say "rmmod stt failed"

@@ -43,6 +43,7 @@ EOF
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/utilities/nvo3-lab.sh"
 all_types="none gre vxlan geneve nvgre stt"
 types=$all_types
 duration=${BENCH_SECONDS:-5}
@@ -409,11 +410,10 @@ qemu_pid () {
     return 1
 }
 
-qpid=
-seen=" "
-printed=0
-: > "$work/host-marks.txt"
-while kill -0 $vm_pid 2> /dev/null; do
+# follow_guest: one look at the guest: QEMU's CPU time for each new mark,
+# the guest's new progress lines; succeeds once the guest has ended.
+follow_guest () {
+    local f m n s
     [ -n "$qpid" ] || qpid=$(qemu_pid) || qpid=
     if [ -n "$qpid" ] && [ -d "$work/marks" ]; then
         for f in "$work"/marks/*; do
@@ -432,8 +432,16 @@ while kill -0 $vm_pid 2> /dev/null; do
             | tr -d '\r'
         printed=$n
     fi
-    sleep 0.1
-done
+    ! kill -0 $vm_pid 2> /dev/null
+}
+
+qpid=
+seen=" "
+printed=0
+: > "$work/host-marks.txt"
+# Every 0.1 s, so that the CPU time read at a mark is that of its moment;
+# nvo3-vm.sh ends the guest after $timeout s.
+LAB_WAIT_STEP=0.1 lab_wait_until $((timeout + 60)) follow_guest || true
 rc=0
 wait $vm_pid || rc=$?
 trap - INT TERM

@@ -150,27 +150,19 @@ overhead () {
 # lab_up MTU TSO: a fresh pair of hypervisors (userspace TSO is read once,
 # when ovs-vswitchd starts), their VMs and an iperf3 server in vm2.
 lab_up () {
-    local mtu=$1 tso=$2 h i
+    local mtu=$1 tso=$2 h
     lab_down
     LAB_USERSPACE_TSO=0 LAB_VM_OFFLOAD=0
     [ $tso = off ] || LAB_USERSPACE_TSO=1 LAB_VM_OFFLOAD=1
-    hv_start hv1 2> /dev/null
-    hv_start hv2 2> /dev/null
-    lab_underlay hv1 hv2
+    lab_two_hvs 2> /dev/null
     for h in hv1 hv2; do
         hv $h ip link set eth0 mtu "$mtu"
     done
-    hv_tep hv1 192.0.2.1/24
-    hv_tep hv2 192.0.2.2/24
     hv_add_vm hv1 vm1 198.51.100.1/24 "$mtu"
     hv_add_vm hv2 vm2 198.51.100.2/24 "$mtu"
     hv hv1 ip link set vm1 mtu "$mtu"
     hv hv2 ip link set vm2 mtu "$mtu"
-    lab_spawn "$LAB_DIR/iperf3.pid" vm2 iperf3 -s > /dev/null 2>&1
-    for i in $(seq 1 50); do
-        vm vm2 ss -ltn 2> /dev/null | grep -q ':5201 ' && break
-        sleep 0.1
-    done
+    lab_iperf3_server vm2 > /dev/null 2>&1
     hv hv1 ping -q -c 1 -W 2 192.0.2.2 > /dev/null
 }
 
@@ -180,7 +172,7 @@ lab_up () {
 # the others with a tunnel port on br2.  Each type gets a tenant key (an STT
 # context ID, an NVGRE VSID) as in the demo.
 tunnel_up () {
-    local type=$1 mtu=$2 key=5000 h v i
+    local type=$1 mtu=$2 key=5000 h v
     local vmmtu=$((mtu - $(overhead "$type")))
 
     for v in vm1 vm2; do
@@ -196,15 +188,9 @@ tunnel_up () {
         done
     else
         [ $type != stt ] || key=0x1234567890
-        hv_vsctl hv1 add-port br2 tun0 -- set interface tun0 type=$type \
-            options:remote_ip=192.0.2.2 options:key=$key
-        hv_vsctl hv2 add-port br2 tun0 -- set interface tun0 type=$type \
-            options:remote_ip=192.0.2.1 options:key=$key
+        lab_pair_tunnel tun0 $type options:key=$key
     fi
-    for i in $(seq 1 20); do
-        vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null && return 0
-    done
-    return 1
+    lab_wait_until 60 vm_reaches vm1 198.51.100.2
 }
 
 tunnel_down () {
@@ -238,16 +224,10 @@ set_variant () {
     done
 }
 
-# lab_down: the iperf3 server first (our own background job: waiting for it
+# lab_down: the iperf3 server first (our own background job: reaping it
 # keeps the shell from reporting it killed), then the lab.
 lab_down () {
-    local pid
-    pid=$(cat "$LAB_DIR/iperf3.pid" 2> /dev/null) || true
-    if [ -n "$pid" ] && jobs -p | grep -qx "$pid"; then
-        kill "$pid" 2> /dev/null || true
-        wait "$pid" 2> /dev/null || true
-    fi
-    rm -f "$LAB_DIR/iperf3.pid"
+    lab_iperf3_stop vm2
     lab_cleanup
 }
 
@@ -635,11 +615,9 @@ done
     echo "nvo3-bench: --profile needs perf (apt-get install linux-perf)" >&2
     exit 1; }
 
-export PATH=$builddir/utilities:$builddir/vswitchd:$builddir/ovsdb:$PATH
 . "$top/utilities/nvo3-lab.sh"
-LAB_SCHEMA=$builddir/vswitchd/vswitch.ovsschema
 LAB_QUIET=1
-lab_init nvo3bench- "$top/build/bench"
+lab_init_build nvo3bench- "$top/build/bench" "$builddir"
 
 stamp=$(date +%Y%m%d-%H%M)
 raw=$LAB_DIR/run-$stamp               # everything, including iperf3 JSON

@@ -15,11 +15,8 @@ types=${*:-stt}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 [ "$(id -u)" = 0 ] || { echo "nvo3-demo: must run as root" >&2; exit 1; }
-export PATH=$builddir/utilities:$builddir/vswitchd:$builddir/ovsdb:$PATH
 . "$top/utilities/nvo3-lab.sh"
-
-LAB_SCHEMA=$builddir/vswitchd/vswitch.ovsschema
-lab_init nvo3demo- "$top/build/demo"
+lab_init_build nvo3demo- "$top/build/demo" "$builddir"
 lab_cleanup                          # leftovers of an interrupted run
 trap 'lab_cleanup' EXIT
 trap 'echo; echo "nvo3-demo: interrupted"; exit 130' INT TERM
@@ -27,11 +24,7 @@ trap 'echo; echo "nvo3-demo: interrupted"; exit 130' INT TERM
 banner () { printf '\n=== %s\n' "$*"; }
 
 banner "Two hypervisors joined by an underlay (192.0.2.0/24)"
-hv_start hv1 2>/dev/null
-hv_start hv2 2>/dev/null
-lab_underlay hv1 hv2
-hv_tep hv1 192.0.2.1/24
-hv_tep hv2 192.0.2.2/24
+lab_two_hvs 2>/dev/null
 hv_add_vm hv1 vm1 198.51.100.1/24
 hv_add_vm hv2 vm2 198.51.100.2/24
 ovs-vswitchd --version | head -1
@@ -51,27 +44,18 @@ for type in $types; do
     esac
     vm vm1 ip link set eth0 mtu $mtu
     vm vm2 ip link set eth0 mtu $mtu
-    hv_vsctl hv1 add-port br2 "$port" -- set interface "$port" \
-        type="$type" options:remote_ip=192.0.2.2 options:key=$key
-    hv_vsctl hv2 add-port br2 "$port" -- set interface "$port" \
-        type="$type" options:remote_ip=192.0.2.1 options:key=$key
+    lab_pair_tunnel "$port" "$type" options:key=$key
     hv_vsctl hv1 show
 
     banner "$type: ping vm1 (hv1) -> vm2 (hv2)"
-    for i in $(seq 1 20); do
-        vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null && break
-    done
+    lab_wait_until 60 vm_reaches vm1 198.51.100.2 \
+        || { echo "nvo3-demo: vm2 does not answer across $type" >&2; exit 1; }
     vm vm1 ping -c 3 -i 0.2 198.51.100.2
     echo "largest frames the VMs' MTU of $mtu allows:"
     vm vm1 ping -c 3 -i 0.2 -s $((mtu - 28)) -M do 198.51.100.2 | tail -2
 
     banner "$type: iperf3 vm1 -> vm2, 3 seconds"
-    lab_spawn "$LAB_DIR/iperf3.pid" vm2 iperf3 -s -1 > /dev/null 2>&1
-    for i in $(seq 1 50); do
-        vm vm2 ss -ltn 2>/dev/null | grep -q ':5201 ' && break
-        sleep 0.1
-    done
-    vm vm1 iperf3 -c 198.51.100.2 -t 3 -f m | grep -E 'sender|receiver'
+    lab_iperf3 vm1 vm2 198.51.100.2 -t 3 -f m | grep -E 'sender|receiver'
 
     banner "$type: what crossed (hv1)"
     echo "tunnel port $port:"

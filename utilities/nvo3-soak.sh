@@ -20,37 +20,25 @@ seconds=${2:-600}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 [ "$(id -u)" = 0 ] || { echo "nvo3-soak: must run as root" >&2; exit 1; }
-export PATH=$builddir/utilities:$builddir/vswitchd:$builddir/ovsdb:$PATH
 . "$top/utilities/nvo3-lab.sh"
-
-LAB_SCHEMA=$builddir/vswitchd/vswitch.ovsschema
 LAB_QUIET=1
-lab_init nvo3soak- "$top/build/soak"
+lab_init_build nvo3soak- "$top/build/soak" "$builddir"
 lab_cleanup
 trap 'lab_cleanup' EXIT
 trap 'exit 130' INT TERM
 
-hv_start hv1 2>/dev/null
-hv_start hv2 2>/dev/null
-lab_underlay hv1 hv2
-hv_tep hv1 192.0.2.1/24
-hv_tep hv2 192.0.2.2/24
+lab_two_hvs 2>/dev/null
 hv_add_vm hv1 vm1 198.51.100.1/24 1500
 hv_add_vm hv2 vm2 198.51.100.2/24 1500
-hv_vsctl hv1 add-port br2 stt0 -- set interface stt0 type=stt \
-    options:remote_ip=192.0.2.2 options:key=9
-hv_vsctl hv2 add-port br2 stt0 -- set interface stt0 type=stt \
-    options:remote_ip=192.0.2.1 options:key=9
-for i in $(seq 1 30); do
-    vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null && break
-done
+lab_pair_tunnel stt0 stt options:key=9
+lab_wait_until 60 vm_reaches vm1 198.51.100.2 \
+    || { echo "nvo3-soak: vm2 does not answer across STT" >&2; exit 1; }
 
 rss () {
     awk '/^VmRSS/ {print $2}' "/proc/$(cat "$LAB_DIR/$1/ovs-vswitchd.pid")/status"
 }
 
-lab_spawn "$LAB_DIR/iperf3-server.pid" vm2 iperf3 -s > /dev/null 2>&1
-sleep 1
+lab_iperf3_server vm2 > /dev/null 2>&1
 lab_spawn "$LAB_DIR/iperf3-client.pid" vm1 \
     iperf3 -c 198.51.100.2 -t "$seconds" -i 60 > "$LAB_DIR/iperf3.log" 2>&1
 

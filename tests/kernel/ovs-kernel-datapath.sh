@@ -12,37 +12,17 @@
 # counters are checked.  Exits non-zero if any check fails.
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
 KO=${STT_KO:-$top/datapath/linux/stt.ko}
 OVS=${OVS_BUILD:-$top/build/ovs}
-export PATH=$OVS/utilities:$OVS/vswitchd:$OVS/ovsdb:$PATH
-T=$(mktemp -d)
-failures=0
 
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-die() { echo "FATAL: $*"; dump; exit 1; }
+# dump: the switches' last log lines, shown on a failure.
 dump() {
     for f in "$LAB_DIR"/*/ovs-vswitchd.log; do
         echo "=== $f"; tail -30 "$f"
     done
 }
-# check DESCRIPTION COMMAND...: COMMAND must succeed.
-check() {
-    desc=$1; shift
-    if "$@" > "$T/out" 2>&1; then
-        pass "$desc"
-    else
-        fail "$desc"; sed 's/^/    /' "$T/out"
-    fi
-}
-# expect DESCRIPTION ACTUAL EXPECTED
-expect() {
-    if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1 ($2, not $3)"; fi
-}
-expect_ge() {
-    if [ "$2" -ge "$3" ]; then pass "$1 ($2 >= $3)"; else fail "$1 ($2 < $3)"; fi
-}
+
 # kstat HV DEV COUNTER: an ethtool -S counter of a device in HV.
 kstat() {
     hv "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
@@ -52,24 +32,15 @@ link_kind() { hv hv1 ip -d link show "$1" | grep -qw "$2"; }
 in_datapath() { hv_appctl hv1 dpctl/show | grep -q "$1"; }
 dp_flows_have() { hv_appctl hv1 dpctl/dump-flows | grep -qF "$1"; }
 is_system() { hv_vsctl hv1 get bridge br2 datapath_type | grep -qx system; }
-link_gone() {
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        hv hv1 ip link show "$1" > /dev/null 2>&1 || return 0
-        sleep 0.5
-    done
-    return 1
-}
+# link_gone DEV: hv1's DEV goes away (within 30 s).
+link_gone() { lab_wait_until 30 hv_no_link hv1 "$1"; }
 ping_ok() {
     vm "$1" ping -q -c 5 -i 0.2 -W 2 "$2" | grep -q ' 0% packet loss'
 }
 
-[ -r "$KO" ] || die "no module at $KO (make -C datapath/linux)"
-command -v ovs-vswitchd > /dev/null || die "no ovs-vswitchd in $OVS"
-
-. "$top/utilities/nvo3-lab.sh"
-LAB_SCHEMA=$OVS/vswitchd/vswitch.ovsschema
 LAB_QUIET=1
-lab_init kdp- "$T/lab"
+lab_init_build kdp- "$T/lab" "$OVS" || die "no Open vSwitch build in $OVS"
+[ -r "$KO" ] || die "no module at $KO (make -C datapath/linux)"
 
 # Upstream 3.1's count_cpu_cores() returned 0 when first called less than
 # 10 s after boot, which can leave a kernel datapath without upcall
@@ -105,39 +76,23 @@ handlers() {
 }
 check "hv1 has upcall handlers" handlers
 
-# tunnel TYPE PORT DEV OPTIONS...: the same tunnel on both hypervisors.
-tunnel() {
-    type=$1 port=$2; shift 2
-    hv_vsctl hv1 add-port br2 "$port" -- set interface "$port" type="$type" \
-        options:remote_ip=192.0.2.2 "$@" || die "hv1 add $port"
-    hv_vsctl hv2 add-port br2 "$port" -- set interface "$port" type="$type" \
-        options:remote_ip=192.0.2.1 "$@" || die "hv2 add $port"
-}
-
-iperf3_listening() {
-    vm "$1" ss -ltn | grep -q ':5201 '
-}
-
 # The VMs reach each other across the tunnel and iperf3 runs for 3 s.
 traffic() {
     what=$1
-    lab_wait_until 60 vm vm1 ping -q -c 1 -W 1 198.51.100.2 > /dev/null
+    lab_wait_until 60 vm_reaches vm1 198.51.100.2
     check "$what: vm1 pings vm2" ping_ok vm1 198.51.100.2
     check "$what: vm2 pings vm1" ping_ok vm2 198.51.100.1
-    lab_spawn "$T/iperf3.pid" vm2 iperf3 -s -1 > "$T/iperf3-s.log" 2>&1
-    lab_wait_until 30 iperf3_listening vm2
-    if vm vm1 timeout 30 iperf3 -c 198.51.100.2 -t 3 -J > "$T/iperf3.json" \
+    if lab_iperf3 vm1 vm2 198.51.100.2 -t 3 -J > "$T/iperf3.json" \
        && /usr/bin/python3 "$top/utilities/nvo3-iperf3-result.py" \
               "$T/iperf3.json" > "$T/iperf3.txt" 2>&1; then
         pass "$what: iperf3 vm1 -> vm2: $(cat "$T/iperf3.txt")"
     else
         fail "$what: iperf3 vm1 -> vm2"
-        kill "$(cat "$T/iperf3.pid")" 2> /dev/null
     fi
 }
 
-echo "== STT: kernel (hv1) <-> userspace (hv2)"
-tunnel stt stt0 options:key=0x123456789a
+log "STT: kernel (hv1) <-> userspace (hv2)"
+lab_pair_tunnel stt0 stt options:key=0x123456789a || die "stt0"
 check "hv1's stt0 has no error" no_error stt0
 check "ovs-vswitchd created stt_sys_7471, kind stt" link_kind stt_sys_7471 stt
 check "stt_sys_7471 is a port of hv1's datapath" in_datapath stt_sys_7471
@@ -154,16 +109,14 @@ hv_vsctl hv1 del-port stt0
 hv_vsctl hv2 del-port stt0
 check "deleting the port removes stt_sys_7471" link_gone stt_sys_7471
 
-echo "== STT over IPv6: kernel (hv1) <-> userspace (hv2)"
+log "STT over IPv6: kernel (hv1) <-> userspace (hv2)"
 for h in hv1 hv2; do
     hv "$h" sysctl -q -w net.ipv6.conf.tep0.disable_ipv6=0
 done
 hv_tep_addr hv1 2001:db8::1/64
 hv_tep_addr hv2 2001:db8::2/64
-hv_vsctl hv1 add-port br2 stt6 -- set interface stt6 type=stt \
-    options:remote_ip=2001:db8::2 options:key=66 || die "hv1 add stt6"
-hv_vsctl hv2 add-port br2 stt6 -- set interface stt6 type=stt \
-    options:remote_ip=2001:db8::1 options:key=66 || die "hv2 add stt6"
+hv_tunnel hv1 stt6 stt 2001:db8::2 options:key=66 || die "hv1 add stt6"
+hv_tunnel hv2 stt6 stt 2001:db8::1 options:key=66 || die "hv2 add stt6"
 check "hv1's stt6 has no error" no_error stt6
 traffic "STT/IPv6"
 check "hv1's datapath sets an IPv6 tunnel with tun_id 0x42" \
@@ -171,20 +124,20 @@ check "hv1's datapath sets an IPv6 tunnel with tun_id 0x42" \
 hv_vsctl hv1 del-port stt6
 hv_vsctl hv2 del-port stt6
 
-echo "== NVGRE: kernel (hv1) <-> userspace (hv2)"
-tunnel nvgre nv0 options:key=5000 options:flowid=7
+log "NVGRE: kernel (hv1) <-> userspace (hv2)"
+lab_pair_tunnel nv0 nvgre options:key=5000 options:flowid=7 || die "nv0"
 check "hv1's nv0 has no error" no_error nv0
 check "ovs-vswitchd created gre_sys, kind gretap" link_kind gre_sys gretap
-hv hv2 timeout 60 tcpdump --immediate-mode -nn -v -c 2 -i eth0 \
-    'ip proto 47 and src host 192.0.2.1' > "$T/gre.txt" 2> "$T/gre.log" &
-capture=$!
-lab_wait_until 60 grep -q 'listening on' "$T/gre.log"
+lab_capture_start hv2 eth0 "$T/gre.pcap" -c 2 \
+    'ip proto 47 and src host 192.0.2.1' || fail "capture on hv2's eth0"
 traffic NVGRE
-wait $capture
-check "hv1 sends GRE key 0x138807 (VSID 5000, FlowID 7)" \
-    grep -q 'key=0x138807' "$T/gre.txt"
+# The datapath flows first, before they idle out (10 s).
 check "hv1's datapath sets tun_id 0x138807" \
     dp_flows_have "set(tunnel(tun_id=0x138807,dst=192.0.2.2"
+lab_capture_stop "$T/gre.pcap" 2
+tcpdump -nn -v -r "$T/gre.pcap" > "$T/gre.txt" 2> /dev/null
+check "hv1 sends GRE key 0x138807 (VSID 5000, FlowID 7)" \
+    grep -q 'key=0x138807' "$T/gre.txt"
 hv_vsctl hv1 del-port nv0
 hv_vsctl hv2 del-port nv0
 
@@ -193,6 +146,4 @@ rmmod stt || fail "rmmod stt"
 if dmesg | grep -E 'WARNING|BUG|leak' > "$T/dmesg"; then
     fail "kernel warnings"; cat "$T/dmesg"
 fi
-[ $failures = 0 ] || dump
-echo "ovs-kernel-datapath: $failures failure(s)"
-[ $failures = 0 ]
+kt_finish
