@@ -44,7 +44,7 @@ lab_init_build kdp- "$T/lab" "$OVS" || die "no Open vSwitch build in $OVS"
 
 # Upstream 3.1's count_cpu_cores() returned 0 when first called less than
 # 10 s after boot, which can leave a kernel datapath without upcall
-# handlers (patches/0020 counts on the first call).  hv1 opens its
+# handlers (patches/3.1/0020 counts on the first call).  hv1 opens its
 # datapath as early as it can (br0, a bridge of its own), before the other
 # modules are loaded, and the handler count is checked below.  (In our
 # runs the unpatched switch still got its handlers here: the count that
