@@ -18,10 +18,15 @@ read them back from captures.
 
 An implementation of both wire formats (../shared/spec/stt.md, nvgre.md)
 that owes nothing to ovs-nvo3's C code, so that tests can compare the two
-byte for byte.  scapy builds the Ethernet, IP, TCP, UDP and GRE headers
-and reads captures; the STT frame header is a scapy layer of our own (scapy
-has none).  os-ken's packet library decodes NVGRE, a second opinion on
-scapy's encoding.
+byte for byte.  scapy builds the Ethernet, IP, IPv6, UDP, TCP, ARP and GRE
+headers, dissects frames and reads captures; os-ken's packet library
+decodes NVGRE, a second opinion on scapy's encoding.  The STT header and
+TCP-like header (scapy has no STT layer) and the inner ICMP frames of the
+kernel tests are built here with the standard library only, and scapy is
+imported by the functions that use it: in the kernel tests' emulated
+guest, loading scapy takes 10 to 20 s, and tests/kernel/stt-inject.py
+runs there, dozens of times, between steps that a 30 s reassembly timeout
+bounds.
 
 As a command, packets are hex strings, one per line, as ovs-pcap prints
 them and netdev-dummy/receive takes them:
@@ -39,6 +44,7 @@ tests/stt-flood.py and tests/kernel/stt-inject.py import it.
 """
 
 import argparse
+import collections
 import ipaddress
 import logging
 import struct
@@ -48,34 +54,58 @@ import sys
 # none of that matters for building frames.
 logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
 
-from scapy.fields import (ByteField, ShortField, XByteField,  # noqa: E402
-                          XLongField, XShortField)
-from scapy.layers.inet import ICMP, IP, TCP, UDP, in4_chksum  # noqa: E402
-from scapy.layers.inet6 import IPv6, in6_chksum  # noqa: E402
-from scapy.layers.l2 import ARP, GRE, Dot1Q, Ether  # noqa: E402
-from scapy.packet import Packet, Raw  # noqa: E402
-from scapy.utils import RawPcapReader, checksum  # noqa: E402
-
 STT_PORT = 7471
-STT_HEADER_LEN = 18            # frame header and its 2 bytes of padding
 TCP_ACK, TCP_PSH = 0x10, 0x08
+TCP_LIKE = struct.Struct('!HHIIBBHHH')      # STT's TCP-like header
 
 # The inner test frames: a "VM" at 10.0.0.1 talking to one at 10.0.0.2.
 VM1_MAC, VM2_MAC = '50:54:00:00:00:01', '50:54:00:00:00:02'
 VM1_IP, VM2_IP = '10.0.0.1', '10.0.0.2'
 
 
-class STT(Packet):
-    """The STT frame header, at offset 0 of the frame only."""
-    name = 'STT'
-    fields_desc = [ByteField('version', 0),
-                   XByteField('flags', 0),
-                   ByteField('l4ofs', 0),
-                   ByteField('reserved', 0),
-                   ShortField('mss', 0),
-                   XShortField('vlan', 0),
-                   XLongField('key', 0),
-                   XShortField('pad', 0)]
+class SttHeader(collections.namedtuple(
+        'SttHeader', 'version flags l4ofs reserved mss vlan key pad',
+        defaults=(0,) * 8)):
+    """The STT frame header and its 2 bytes of padding, at offset 0 of the
+    frame only."""
+    __slots__ = ()
+    FORMAT = struct.Struct('!BBBBHHQH')
+
+    def pack(self):
+        return self.FORMAT.pack(*self)
+
+    @classmethod
+    def unpack(cls, data):
+        return cls(*cls.FORMAT.unpack_from(data))
+
+
+STT_HEADER_LEN = SttHeader.FORMAT.size
+
+
+def words(data):
+    """The sum of the 16-bit words of 'data', zero-padded to even."""
+    data = bytes(data) + b'\0' * (len(data) % 2)
+    return sum(struct.unpack('!%dH' % (len(data) // 2), data))
+
+
+def fold(total):
+    """The Internet checksum (RFC 1071) of data whose words sum to
+    'total'."""
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def checksum(data):
+    return fold(words(data))
+
+
+def pseudo_header(src, dst, proto, length):
+    """The IPv4 or IPv6 pseudo-header of the L4 checksum."""
+    src, dst = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    if src.version == 6:
+        return src.packed + dst.packed + struct.pack('!I3xB', length, proto)
+    return src.packed + dst.packed + struct.pack('!BBH', 0, proto, length)
 
 
 def fill(length, step, first):
@@ -83,15 +113,15 @@ def fill(length, step, first):
     return bytes((i * step + first) & 0xff for i in range(length))
 
 
-def vlan_tag(tci):
-    return Dot1Q(prio=tci >> 13, id=(tci >> 12) & 1, vlan=tci & 0xfff)
-
-
 def udp_frame(length, vlan=None, tos=0):
     """An Ethernet/IPv4/UDP frame of exactly 'length' bytes (no FCS)."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Dot1Q, Ether
+    from scapy.packet import Raw
     l2 = Ether(dst=VM2_MAC, src=VM1_MAC)
     if vlan is not None:
-        l2 = l2 / vlan_tag(vlan)
+        l2 = l2 / Dot1Q(prio=vlan >> 13, id=(vlan >> 12) & 1,
+                        vlan=vlan & 0xfff)
     payload_len = length - len(l2) - 20 - 8
     if payload_len < 0:
         raise SystemExit('frame too short')
@@ -101,24 +131,19 @@ def udp_frame(length, vlan=None, tos=0):
                  / Raw(fill(payload_len, 7, 3)))
 
 
-def pseudo_header_sum(src, dst, proto, length):
-    """The IPv4 pseudo-header sum that a sender using checksum offload
-    leaves in the L4 checksum field."""
-    pseudo = (ipaddress.ip_address(src).packed
-              + ipaddress.ip_address(dst).packed
-              + struct.pack('!BBH', 0, proto, length))
-    return ~checksum(pseudo) & 0xffff
-
-
 def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False):
     """An Ethernet/IPv4/TCP frame with 'payload_len' bytes of payload and
     'pad' bytes of Ethernet padding after the IP datagram.  With 'partial',
     its TCP checksum field holds the pseudo-header sum only, as a TSO
     sender leaves it."""
+    from scapy.layers.inet import IP, TCP
+    from scapy.layers.l2 import Ether
+    from scapy.packet import Raw
     tcp = TCP(sport=40000, dport=80, seq=1, ack=1, dataofs=5, flags='PA',
               window=512, urgptr=0)
     if partial:
-        tcp.chksum = pseudo_header_sum(VM1_IP, VM2_IP, 6, 20 + payload_len)
+        tcp.chksum = ~checksum(pseudo_header(VM1_IP, VM2_IP, 6,
+                                             20 + payload_len)) & 0xffff
     return bytes(Ether(dst=VM2_MAC, src=VM1_MAC)
                  / IP(id=7, flags='DF', ttl=64, src=VM1_IP, dst=VM2_IP)
                  / tcp / Raw(fill(payload_len, *fill_pattern))) \
@@ -127,6 +152,7 @@ def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False):
 
 def arp_frame():
     """An ARP request from VM1 for VM2."""
+    from scapy.layers.l2 import ARP, Ether
     return bytes(Ether(dst='ff:ff:ff:ff:ff:ff', src=VM1_MAC)
                  / ARP(op=1, hwsrc=VM1_MAC, psrc=VM1_IP,
                        hwdst='00:00:00:00:00:00', pdst=VM2_IP))
@@ -134,35 +160,46 @@ def arp_frame():
 
 def icmp_frame(smac, dmac, payload, tos=0, ident=0x1234):
     """An ICMP echo request from 192.168.50.1 to .2 with IP ID and ICMP ID
-    'ident'."""
-    return bytes(Ether(dst=dmac, src=smac)
-                 / IP(tos=tos, id=ident, flags=0, ttl=64, src='192.168.50.1',
-                      dst='192.168.50.2')
-                 / ICMP(type=8, code=0, id=ident, seq=1) / Raw(payload))
+    'ident', built without scapy for the kernel tests."""
+    icmp = bytearray(struct.pack('!BBHHH', 8, 0, 0, ident, 1) + payload)
+    struct.pack_into('!H', icmp, 2, checksum(icmp))
+    ip = bytearray(struct.pack(
+        '!BBHHHBBH4s4s', 0x45, tos, 20 + len(icmp), ident, 0, 64, 1, 0,
+        ipaddress.ip_address('192.168.50.1').packed,
+        ipaddress.ip_address('192.168.50.2').packed))
+    struct.pack_into('!H', ip, 10, checksum(ip))
+    return (bytes.fromhex(dmac.replace(':', ''))
+            + bytes.fromhex(smac.replace(':', '')) + b'\x08\x00' + ip + icmp)
 
 
 def stt_frame(inner, **header):
-    """The STT frame for 'inner': header (fields of STT) and inner frame."""
-    return bytes(STT(**header)) + inner
+    """The STT frame for 'inner': header (fields of SttHeader) and inner
+    frame."""
+    return SttHeader(**header).pack() + inner
+
+
+def stt_tcp(src, dst, sport, frame_len, offset, data, frame_id,
+            flags=TCP_ACK | TCP_PSH, dport=STT_PORT):
+    """An STT segment from its TCP-like header on: the piece 'data' at
+    'offset' of an STT frame of 'frame_len' bytes, checksum over the
+    pseudo-header of IPv4 or IPv6 addresses 'src' and 'dst'."""
+    tcp = bytearray(TCP_LIKE.pack(sport, dport, (frame_len << 16) | offset,
+                                  frame_id, 5 << 4, flags, 0xffff, 0, 0)
+                    + data)
+    struct.pack_into('!H', tcp, 16,
+                     checksum(pseudo_header(src, dst, 6, len(tcp)) + tcp))
+    return tcp
 
 
 def outer_ip(sip, dip, proto, tos=0, ttl=64, ip_id=0):
-    """An outer IPv4 (DF set) or IPv6 header, by the family of 'sip'."""
+    """An outer IPv4 (DF set) or IPv6 header (scapy), by the family of
+    'sip'."""
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6
     if ipaddress.ip_address(sip).version == 6:
         return IPv6(tc=tos, fl=0, nh=proto, hlim=ttl, src=sip, dst=dip)
     return IP(tos=tos, id=ip_id, flags='DF', ttl=ttl, proto=proto, src=sip,
               dst=dip)
-
-
-def stt_segment(sip, dip, sport, frame_len, offset, data, frame_id,
-                flags=TCP_ACK | TCP_PSH, dport=STT_PORT, **ip):
-    """An outer IP packet (scapy) carrying the piece 'data' at 'offset' of
-    an STT frame of 'frame_len' bytes; keyword arguments go to outer_ip."""
-    return (outer_ip(sip, dip, 6, **ip)
-            / TCP(sport=sport, dport=dport, seq=(frame_len << 16) | offset,
-                  ack=frame_id, dataofs=5, flags=flags, window=0xffff,
-                  urgptr=0)
-            / Raw(data))
 
 
 def stt_segments(frame, mss, smac, dmac, sip, dip, sport, frame_id, tos=0,
@@ -170,14 +207,17 @@ def stt_segments(frame, mss, smac, dmac, sip, dip, sport, frame_id, tos=0,
     """The Ethernet frames carrying 'frame' (STT header included) in
     pieces of at most 'mss' bytes (0: one piece), as TSO makes them: PSH
     only on the last one, IP IDs counting up from 0."""
+    from scapy.layers.l2 import Ether
+    from scapy.packet import Raw
     step = mss or len(frame)
     out = []
     for n, off in enumerate(range(0, len(frame), step)):
         last = off + step >= len(frame)
-        out.append(bytes(Ether(dst=dmac, src=smac) / stt_segment(
-            sip, dip, sport, len(frame), off, frame[off:off + step],
-            frame_id, TCP_ACK | (TCP_PSH if last else 0), dport,
-            tos=tos, ttl=ttl, ip_id=n)))
+        tcp = stt_tcp(sip, dip, sport, len(frame), off,
+                      frame[off:off + step], frame_id,
+                      TCP_ACK | (TCP_PSH if last else 0), dport)
+        out.append(bytes(Ether(dst=dmac, src=smac)
+                         / outer_ip(sip, dip, 6, tos, ttl, n) / Raw(tcp)))
     return out
 
 
@@ -185,15 +225,18 @@ def outer_l4(pkt, proto):
     """(IP layer, L4 bytes, L4 checksum correct?) of an Ethernet frame
     carrying protocol 'proto' directly over IPv4 or IPv6, else None.  The
     L4 bytes end where the IP length says (tiny frames are padded)."""
-    eth = Ether(pkt)
-    ip = eth.payload
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Ether
+    ip = Ether(pkt).payload
     if isinstance(ip, IP) and ip.proto == proto:
         l4 = pkt[14 + ip.ihl * 4:14 + ip.len]
-        return ip, l4, in4_chksum(proto, ip, l4) == 0
-    if isinstance(ip, IPv6) and ip.nh == proto:
+    elif isinstance(ip, IPv6) and ip.nh == proto:
         l4 = pkt[54:54 + ip.plen]
-        return ip, l4, in6_chksum(proto, ip, l4) == 0
-    return None
+    else:
+        return None
+    return ip, l4, checksum(pseudo_header(ip.src, ip.dst, proto, len(l4))
+                            + l4) == 0
 
 
 def stt_decode(pkt):
@@ -202,19 +245,18 @@ def stt_decode(pkt):
     if outer is None:
         return 'not ip'
     ip, l4, good = outer
-    if isinstance(ip, IP):
+    if ip.version == 4:
         ipinfo = 'ipv4 len=%d' % ip.len
     else:
         ipinfo = 'ipv6 plen=%d' % ip.plen
-    tcp = TCP(l4)
+    sport, dport, seq, ack, doff, flags, win, _, urg = TCP_LIKE.unpack_from(l4)
     line = ('%s %s>%s dport=%d seq=0x%08x len=%d flags=0x%02x win=0x%04x '
             'doff=%d csum=%s' % (ipinfo, ipaddress.ip_address(ip.src),
-                                 ipaddress.ip_address(ip.dst), tcp.dport,
-                                 tcp.seq, len(l4) - 20, int(tcp.flags),
-                                 tcp.window, tcp.dataofs,
+                                 ipaddress.ip_address(ip.dst), dport, seq,
+                                 len(l4) - 20, flags, win, doff >> 4,
                                  'ok' if good else 'BAD'))
-    if tcp.seq & 0xffff == 0:
-        h = STT(l4[20:20 + STT_HEADER_LEN])
+    if seq & 0xffff == 0:
+        h = SttHeader.unpack(l4[20:])
         line += (' stt(ver=%d flags=0x%02x l4ofs=%d mss=%d vlan=0x%04x '
                  'key=0x%x)' % (h.version, h.flags, h.l4ofs, h.mss, h.vlan,
                                 h.key))
@@ -226,6 +268,8 @@ def nvgre_frame(inner, vsid, flowid=0, csum=False, smac='f8:bc:12:44:34:b6',
                 ttl=64):
     """An NVGRE frame: GRE with K (key = VSID << 8 | FlowID), and C if
     'csum', carrying Ethernet (0x6558)."""
+    from scapy.layers.l2 import GRE, Ether
+    from scapy.packet import Raw
     gre = GRE(key_present=1, key=(vsid << 8) | flowid, proto=0x6558)
     if csum:
         gre.chksum_present = 1
@@ -252,6 +296,7 @@ def nvgre_decode(data):
 def read_capture(path, count=-1):
     """The packets of the pcap file at 'path' (at most 'count' of them if
     positive), as bytes, undissected."""
+    from scapy.utils import RawPcapReader
     reader = RawPcapReader(path)
     try:
         for n, (data, _) in enumerate(reader):
@@ -264,8 +309,8 @@ def read_capture(path, count=-1):
 
 def capture_stt_segments(path, dst=None):
     """The STT segments (to port 7471) in the capture at 'path', to outer
-    address 'dst' only if given, as dicts of their TCP-like header fields,
-    'payload' and 'csum_ok'."""
+    address 'dst' only if given, as dicts of their TCP-like header fields
+    (doff in 32-bit words), 'payload' and 'csum_ok'."""
     for pkt in read_capture(path):
         outer = outer_l4(pkt, 6)
         if outer is None:
@@ -273,56 +318,61 @@ def capture_stt_segments(path, dst=None):
         ip, l4, good = outer
         if dst and ipaddress.ip_address(ip.dst) != ipaddress.ip_address(dst):
             continue
-        tcp = TCP(l4)
-        if tcp.dport != STT_PORT:
+        sport, dport, seq, ack, doff, flags, win, _, urg = \
+            TCP_LIKE.unpack_from(l4)
+        if dport != STT_PORT:
             continue
-        yield dict(sport=tcp.sport, seq=tcp.seq, ack=tcp.ack,
-                   doff=tcp.dataofs, flags=int(tcp.flags), win=tcp.window,
-                   urg=tcp.urgptr, csum_ok=good,
-                   payload=l4[tcp.dataofs * 4:])
+        yield dict(sport=sport, seq=seq, ack=ack, doff=doff >> 4,
+                   flags=flags, win=win, urg=urg, csum_ok=good,
+                   payload=l4[(doff >> 4) * 4:])
 
 
 class FastSegments:
-    """Copies of one outer IPv4 STT segment that differ in source address,
-    SEQ and ACK, for floods: building each with scapy would be far too
-    slow, so both checksums are the sums of the fixed words, computed once,
-    plus those of the words that change."""
+    """STT segments that differ only in SEQ, ACK, payload bytes and, over
+    IPv4, source address, for floods: each copy's checksums are the sums
+    of its fixed words, computed once, plus those of the words that
+    change.
 
-    def __init__(self, smac, dmac, dip, payload, sport=40000):
-        self.frame = bytearray(bytes(
-            Ether(dst=dmac, src=smac)
-            / IP(id=0, flags='DF', ttl=64, proto=6, src='0.0.0.0', dst=dip,
-                 chksum=0)
-            / TCP(sport=sport, dport=STT_PORT, seq=0, ack=0, flags='PA',
-                  window=0xffff, chksum=0)
-            / Raw(payload)))
-        seg_len = len(self.frame) - 34
-        self.ip_sum = self.words(self.frame[14:34])
-        self.tcp_sum = self.words(
-            ipaddress.ip_address(dip).packed
-            + struct.pack('!BBH', 0, 6, seg_len) + self.frame[34:])
+    The copies are TCP-like header and payload; with 'smac' and 'dmac',
+    Ethernet frames (IPv4, built by scapy); 'l4' is the offset of the
+    TCP-like header in them."""
 
-    @staticmethod
-    def words(data):
-        data = bytes(data) + b'\0' * (len(data) % 2)
-        return sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    def __init__(self, sip, dip, sport, payload, smac=None, dmac=None,
+                 dport=STT_PORT):
+        tcp = stt_tcp(sip, dip, sport, 0, 0, payload, 0, dport=dport)
+        tcp[16:18] = b'\0\0'
+        self.frame, self.ip = tcp, None
+        if smac:
+            from scapy.layers.l2 import Ether
+            from scapy.packet import Raw
+            ip = outer_ip(sip, dip, 6)
+            ip.chksum = 0
+            self.frame = bytearray(bytes(Ether(dst=dmac, src=smac) / ip
+                                         / Raw(tcp)))
+            self.ip = 14
+            self.ip_sum = words(self.frame[14:34])
+        self.l4 = len(self.frame) - len(tcp)
+        self.tcp_sum = words(pseudo_header(sip, dip, 6, len(tcp)) + tcp[:20])
+        self.payload_sum = words(payload)
 
-    @staticmethod
-    def fold(total):
-        while total >> 16:
-            total = (total & 0xffff) + (total >> 16)
-        return ~total & 0xffff
-
-    def make(self, src, seq, ack):
-        """The segment from IPv4 address 'src' (an int), with 'seq' and
-        'ack'; the returned buffer is reused by the next call."""
-        f = self.frame
-        struct.pack_into('!I', f, 26, src)
-        struct.pack_into('!II', f, 38, seq, ack)
-        changed = (src >> 16) + (src & 0xffff)
-        struct.pack_into('!H', f, 24, self.fold(self.ip_sum + changed))
+    def make(self, seq, ack, payload=None, src=None):
+        """The segment with 'seq' and 'ack', a new 'payload' (as long as
+        the first) if given, and IPv4 source address 'src' (an int) if
+        given instead of the first one; the returned buffer is reused by
+        the next call."""
+        f, changed = self.frame, 0
+        if src is not None:
+            struct.pack_into('!I', f, self.ip + 12, src)
+            changed = (src >> 16) + (src & 0xffff)
+            struct.pack_into('!H', f, self.ip + 10,
+                             fold(self.ip_sum + changed))
+        struct.pack_into('!II', f, self.l4 + 4, seq, ack)
         changed += (seq >> 16) + (seq & 0xffff) + (ack >> 16) + (ack & 0xffff)
-        struct.pack_into('!H', f, 50, self.fold(self.tcp_sum + changed))
+        if payload is not None:
+            f[self.l4 + 20:] = payload
+            self.payload_sum = words(payload)
+        struct.pack_into('!H', f, self.l4 + 16,
+                         fold(self.tcp_sum + changed + self.payload_sum))
         return f
 
 
@@ -330,12 +380,13 @@ def number(text):
     return int(text, 0)
 
 
-def add_outer_options(p, smac='f8:bc:12:44:34:b6', dmac='aa:55:aa:55:00:00',
-                      sip='1.1.2.92', dip='1.1.2.88'):
-    p.add_argument('--smac', default=smac)
-    p.add_argument('--dmac', default=dmac)
-    p.add_argument('--sip', default=sip)
-    p.add_argument('--dip', default=dip)
+def add_outer_options(p):
+    """The outer header options of stt-segments and nvgre-frame: by
+    default from the peer 1.1.2.92 to us, 1.1.2.88."""
+    p.add_argument('--smac', default='f8:bc:12:44:34:b6')
+    p.add_argument('--dmac', default='aa:55:aa:55:00:00')
+    p.add_argument('--sip', default='1.1.2.92')
+    p.add_argument('--dip', default='1.1.2.88')
     p.add_argument('--ttl', type=int, default=64)
     p.add_argument('inner', type=bytes.fromhex)
 
@@ -357,17 +408,13 @@ def parse_args(argv):
     sub.add_parser('arp-frame')
     s = sub.add_parser('stt-segments')
     add_outer_options(s)
-    s.add_argument('--sport', type=int, default=50000)
-    s.add_argument('--dport', type=int, default=STT_PORT)
-    s.add_argument('--frame-id', type=number, default=1)
-    s.add_argument('--key', type=number, default=0)
-    s.add_argument('--mss', type=int, default=0)
-    s.add_argument('--flags', type=number, default=0)
-    s.add_argument('--l4ofs', type=int, default=0)
-    s.add_argument('--stt-mss', type=int, default=0)
-    s.add_argument('--vlan', type=number, default=0)
-    s.add_argument('--version', type=int, default=0)
-    s.add_argument('--tos', type=int, default=0)
+    for opt, conv, default in (
+            ('--sport', int, 50000), ('--dport', int, STT_PORT),
+            ('--frame-id', number, 1), ('--key', number, 0),
+            ('--mss', int, 0), ('--flags', number, 0), ('--l4ofs', int, 0),
+            ('--stt-mss', int, 0), ('--vlan', number, 0),
+            ('--version', int, 0), ('--tos', int, 0)):
+        s.add_argument(opt, type=conv, default=default)
     s.add_argument('--order', help='e.g. 3,1,2')
     d = sub.add_parser('stt-decode')
     d.add_argument('packets', nargs='+', type=bytes.fromhex)

@@ -59,11 +59,12 @@ def main():
         return 2
     src = int.from_bytes(socket.inet_aton(sip), 'big')
     if mode == 'tiny':
-        segs = nvo3_frames.FastSegments(smac, dmac, dip, b'\x5a')
+        payload = b'\x5a'
     else:
         # Offset 32000 of a 64000-byte frame: never the whole frame.
-        segs = nvo3_frames.FastSegments(
-            smac, dmac, dip, bytes(random.getrandbits(8) for _ in range(1000)))
+        payload = bytes(random.getrandbits(8) for _ in range(1000))
+    segs = nvo3_frames.FastSegments('0.0.0.0', dip, 40000, payload, smac,
+                                    dmac)
 
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
@@ -74,12 +75,13 @@ def main():
     for sent in range(1, count + 1):
         if mode == 'tiny':
             n = sent - 1
-            out = segs.make(src, (FRAME_LEN << 16) | (n % 300) * 2, n // 300)
+            out = segs.make((FRAME_LEN << 16) | (n % 300) * 2, n // 300,
+                            src=src)
         else:
             if mode == 'sources':
                 src = (198 << 24 | 18 << 16) | random.getrandbits(17)
-            out = segs.make(src, (FRAME_LEN << 16) | 32000,
-                            random.getrandbits(32))
+            out = segs.make((FRAME_LEN << 16) | 32000,
+                            random.getrandbits(32), src=src)
         while True:
             try:
                 s.send(out)
@@ -95,8 +97,8 @@ def main():
             if pps and sent / pps > elapsed:
                 time.sleep(sent / pps - elapsed)
     elapsed = time.monotonic() - start
-    print("sent %d segments in %.1f s (%.0f/s)" % (sent, elapsed,
-                                                  sent / elapsed))
+    print("sent %d segments in %.1f s (%.0f/s)"
+          % (sent, elapsed, sent / elapsed))
     return 0
 
 
