@@ -34,28 +34,18 @@ an AF_PACKET socket, at most PPS per second if given, and prints how many
 it sent and how fast.
 """
 
+import os
 import random
 import socket
-import struct
 import sys
 import time
 
+# The module lives next to this script; keep its bytecode out of the tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import nvo3_frames  # noqa: E402
 
-def csum_add(s):
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b'\0'
-    return ~csum_add(sum(struct.unpack('!%dH' % (len(data) // 2), data))) \
-        & 0xffff
-
-
-def mac(s):
-    return bytes(int(x, 16) for x in s.split(':'))
+FRAME_LEN = 64000
 
 
 def main():
@@ -63,51 +53,18 @@ def main():
     count = int(count)
     limit = float(sys.argv[7]) if len(sys.argv) > 7 else 60.0
     pps = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0
-    payload = bytes(random.getrandbits(8) for _ in range(1000))
-    sip_b, dip_b = socket.inet_aton(sip), socket.inet_aton(dip)
-
-    # Frame length 64000, offset 32000: never the whole frame.
-    tcp = bytearray(struct.pack('!HHIIBBHHH', 40000, 7471,
-                                (64000 << 16) | 32000, 0, 5 << 4, 0x18,
-                                0xffff, 0, 0) + payload)
-    pseudo = sip_b + dip_b + struct.pack('!BBH', 0, 6, len(tcp))
-    base = csum_add(sum(struct.unpack('!%dH' % ((len(pseudo) + len(tcp)) // 2),
-                                      bytes(pseudo) + bytes(tcp))))
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 0, 0x4000, 64,
-                     6, 0, sip_b, dip_b)
-    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-    pkt = bytearray(mac(dmac) + mac(smac) + b'\x08\x00' + ip + tcp)
-    ack_ofs = 14 + 20 + 8
-    csum_ofs = 14 + 20 + 16
-
     mode = sys.argv[9] if len(sys.argv) > 9 else 'ids'
     if mode not in ('ids', 'tiny', 'sources'):
         sys.stderr.write("stt-flood: unknown mode %s\n" % mode)
         return 2
-    eth = mac(dmac) + mac(smac) + b'\x08\x00'
-
-    def segment(src_b, seq, ack, data):
-        """A whole Ethernet frame, both checksums computed."""
-        tcp = bytearray(struct.pack('!HHIIBBHHH', 40000, 7471, seq, ack,
-                                    5 << 4, 0x18, 0xffff, 0, 0) + data)
-        pseudo = src_b + dip_b + struct.pack('!BBH', 0, 6, len(tcp))
-        struct.pack_into('!H', tcp, 16, csum(bytes(pseudo) + bytes(tcp)))
-        iph = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 0,
-                          0x4000, 64, 6, 0, src_b, dip_b)
-        iph = iph[:10] + struct.pack('!H', csum(iph)) + iph[12:]
-        return eth + iph + bytes(tcp)
-
-    def words(data):
-        return sum(struct.unpack('!%dH' % (len(data) // 2), data))
-
-    # "sources": the same segment from 0.0.0.0 with both checksums zero;
-    # per packet, the new source address and ACK are added to their sums.
-    spkt = bytearray(segment(b'\0' * 4, (64000 << 16) | 32000, 0, payload))
-    struct.pack_into('!H', spkt, 14 + 10, 0)
-    struct.pack_into('!H', spkt, csum_ofs, 0)
-    ip_base = words(bytes(spkt[14:34]))
-    tcp_base = words(dip_b + struct.pack('!BBH', 0, 6, len(spkt) - 34)
-                     + bytes(spkt[34:]))
+    src = int.from_bytes(socket.inet_aton(sip), 'big')
+    if mode == 'tiny':
+        payload = b'\x5a'
+    else:
+        # Offset 32000 of a 64000-byte frame: never the whole frame.
+        payload = bytes(random.getrandbits(8) for _ in range(1000))
+    segs = nvo3_frames.FastSegments('0.0.0.0', dip, 40000, payload, smac,
+                                    dmac)
 
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
@@ -118,28 +75,13 @@ def main():
     for sent in range(1, count + 1):
         if mode == 'tiny':
             n = sent - 1
-            out = segment(sip_b, (64000 << 16) | (n % 300) * 2,
-                          n // 300, b'\x5a')
-        elif mode == 'sources':
-            src = (198 << 24 | 18 << 16) | random.getrandbits(17)
-            ack = random.getrandbits(32)
-            src_sum = (src >> 16) + (src & 0xffff)
-            struct.pack_into('!I', spkt, 14 + 12, src)
-            struct.pack_into('!H', spkt, 14 + 10,
-                             ~csum_add(ip_base + src_sum) & 0xffff)
-            struct.pack_into('!I', spkt, ack_ofs, ack)
-            struct.pack_into('!H', spkt, csum_ofs,
-                             ~csum_add(tcp_base + src_sum + (ack >> 16)
-                                       + (ack & 0xffff)) & 0xffff)
-            out = spkt
+            out = segs.make((FRAME_LEN << 16) | (n % 300) * 2, n // 300,
+                            src=src)
         else:
-            ack = random.getrandbits(32)
-            struct.pack_into('!I', pkt, ack_ofs, ack)
-            # The checksum over the rest is fixed: add only the new ACK.
-            struct.pack_into('!H', pkt, csum_ofs,
-                             ~csum_add(base + (ack >> 16) + (ack & 0xffff))
-                             & 0xffff)
-            out = pkt
+            if mode == 'sources':
+                src = (198 << 24 | 18 << 16) | random.getrandbits(17)
+            out = segs.make((FRAME_LEN << 16) | 32000,
+                            random.getrandbits(32), src=src)
         while True:
             try:
                 s.send(out)
@@ -155,8 +97,8 @@ def main():
             if pps and sent / pps > elapsed:
                 time.sleep(sent / pps - elapsed)
     elapsed = time.monotonic() - start
-    print("sent %d segments in %.1f s (%.0f/s)" % (sent, elapsed,
-                                                  sent / elapsed))
+    print("sent %d segments in %.1f s (%.0f/s)"
+          % (sent, elapsed, sent / elapsed))
     return 0
 
 

@@ -15,15 +15,14 @@
 
 # Regenerates the seed corpora tests/fuzz/corpus/TARGET/ of the four
 # targets.  The input formats are described at the top of TARGET-fuzz.c.
-# STT segments and inner frames come from tests/stt-frames.py, NVGRE
-# frames from tests/nvgre-frames.py.
+# Inner frames, STT segments and NVGRE frames come from
+# tests/nvo3_frames.py.
 
 set -e
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 py=/usr/bin/python3
-frames="$py $top/tests/stt-frames.py"
-nvgre="$py $top/tests/nvgre-frames.py"
+frames="$py -B $top/tests/nvo3_frames.py"
 pop=$top/tests/fuzz/corpus/stt-pop
 reasm=$top/tests/fuzz/corpus/stt-reassembly
 nvpop=$top/tests/fuzz/corpus/nvgre-pop
@@ -46,45 +45,23 @@ open(out, "wb").write(data)
 ' "$@"
 }
 
-# An Ethernet/IPv4/TCP frame of 600 bytes whose checksum field holds the
-# pseudo-header sum only, as a TSO sender leaves it.
-tcp_frame() {
-    $py -c '
-import struct
-def csum(d):
-    d += b"\0" * (len(d) % 2)
-    s = sum(struct.unpack("!%dH" % (len(d) // 2), d))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-payload = bytes((i * 11 + 5) & 0xff for i in range(600 - 54))
-src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
-tcp_len = 20 + len(payload)
-pseudo = ~csum(src + dst + struct.pack("!BBH", 0, 6, tcp_len)) & 0xffff
-tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1, 1, 5 << 4, 0x18, 512,
-                  pseudo, 0) + payload
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + tcp_len, 7, 0x4000, 64, 6,
-                 0, src, dst)
-ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-eth = bytes.fromhex("505400000002505400000001") + struct.pack("!H", 0x800)
-print((eth + ip + tcp).hex())
-'
-}
-
 # stt-pop: bursts of outer segments.
 udp46=$($frames udp-frame --len 46)
 udp300=$($frames udp-frame --len 300)
 udp1200=$($frames udp-frame --len 1200)
-$frames segments "$udp46" | pack "$pop/v4-whole-frame" 0
-$frames segments --mss 500 --order 3,1,2 --tos 3 "$udp1200" \
+$frames stt-segments "$udp46" | pack "$pop/v4-whole-frame" 0
+$frames stt-segments --mss 500 --order 3,1,2 --tos 3 "$udp1200" \
     | pack "$pop/v4-three-segments-ooo" 0x07
-$frames segments --sip 2001:db8::1 --dip 2001:db8::2 --mss 200 "$udp300" \
+$frames stt-segments --sip 2001:db8::1 --dip 2001:db8::2 --mss 200 "$udp300" \
     | pack "$pop/v6-two-segments" 0
-$frames segments --flags 0x06 --l4ofs 34 --vlan 0x7064 "$udp300" \
+$frames stt-segments --flags 0x06 --l4ofs 34 --vlan 0x7064 "$udp300" \
     | pack "$pop/v4-vlan-partial-udp" 0x07
-$frames segments --flags 0x0e --l4ofs 34 --stt-mss 200 --mss 400 \
-    "$(tcp_frame)" | pack "$pop/v4-tso-inner-tcp" 0x47
-$frames segments --key 0x8000000000000001 --frame-id 0xfffffffe \
+# A 600-byte inner TCP frame whose checksum field holds the pseudo-header
+# sum only, as a TSO sender leaves it.
+tso600=$($frames tcp-frame --payload 546 --fill 11,5 --partial-csum)
+$frames stt-segments --flags 0x0e --l4ofs 34 --stt-mss 200 --mss 400 \
+    "$tso600" | pack "$pop/v4-tso-inner-tcp" 0x47
+$frames stt-segments --key 0x8000000000000001 --frame-id 0xfffffffe \
     "$($frames arp-frame)" | pack "$pop/v4-arp-top-key" 0x18
 
 # stt-reassembly: operation scripts.
@@ -145,19 +122,19 @@ udp64=$($frames udp-frame --len 64)
 udp300=$($frames udp-frame --len 300)
 vlan100=$($frames udp-frame --len 100 --vlan 0x0064)
 v6="--sip 2001:db8::1 --dip 2001:db8::2"
-v4_5000=$($nvgre frame --vsid 0x5000 "$udp64")
+v4_5000=$($frames nvgre-frame --vsid 0x5000 "$udp64")
 # Ports (flags bits 4-5): 0x00 nvgre with flowid=hash, 0x10 flowid=0,
 # 0x20 flowid=0xa5, 0x30 gre.
 nvpop v4-udp-hash 0x00 0x123456 0xdeadbeef \
-    "$($nvgre frame --vsid 0x123456 --flowid 0x5a "$udp64")"
+    "$($frames nvgre-frame --vsid 0x123456 --flowid 0x5a "$udp64")"
 nvpop v6-udp-fixed0 0x18 0x1000 0x01020304 \
-    "$($nvgre frame $v6 --vsid 0x1000 --flowid 0xff "$udp300")"
+    "$($frames nvgre-frame $v6 --vsid 0x1000 --flowid 0xff "$udp300")"
 nvpop v4-csum 0x24 0xfffffe 0 \
-    "$($nvgre frame --vsid 0xfffffe --csum "$udp64")"
+    "$($frames nvgre-frame --vsid 0xfffffe --csum "$udp64")"
 nvpop v6-csum 0x0c 0x2000 7 \
-    "$($nvgre frame $v6 --vsid 0x2000 --flowid 1 --csum "$udp64")"
+    "$($frames nvgre-frame $v6 --vsid 0x2000 --flowid 1 --csum "$udp64")"
 nvpop v4-inner-vlan 0x20 0xabcdef 0x5a5a5a5a \
-    "$($nvgre frame --vsid 0xabcdef --flowid 0x33 "$vlan100")"
+    "$($frames nvgre-frame --vsid 0xabcdef --flowid 0x33 "$vlan100")"
 # A tagged frame from a VM, sent as is: push removes the tag.
 nvpop tx-vlan-raw 0x80 0x4321 0x00ff00ff "$vlan100"
 nvpop tx-vlan-raw-v6 0x98 0x4321 0x12345678 "$vlan100"

@@ -4,8 +4,9 @@
 
   stt-inject.py SRC DST SMAC DMAC SCENARIO [ARG]
       Sends STT segments from SRC (a local IPv4 or IPv6 address) to DST
-      (same family) port 7471 through a raw socket.  Inner frames are ICMP echo requests from
-      192.168.50.1 (SMAC) to 192.168.50.2 (DMAC), context ID 77.
+      (same family) port 7471 through a raw socket.  Inner frames are
+      ICMP echo requests from 192.168.50.1 (SMAC) to 192.168.50.2 (DMAC),
+      context ID 77.
       Scenarios (frames of 1260 bytes cut in pieces of 420 unless said):
         order 3-1-2      one frame in 3 segments, sent in that order
         split-header     segment 1 holds only 10 bytes of the STT header
@@ -67,67 +68,54 @@ import socket
 import struct
 import sys
 
-PORT = 7471
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
+# The packet module is in tests/; the tree may be read-only (QEMU guests).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)),
+                                ".."))
+from nvo3_frames import (STT_HEADER_LEN, FastSegments,  # noqa: E402
+                         SttHeader, capture_stt_segments, icmp_frame,
+                         stt_frame)
 
 
 def inner_icmp(smac, dmac, size, tos=0, ident=0x1234):
     payload = bytes(random.getrandbits(8) for _ in range(size))
-    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + payload
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    src = socket.inet_aton("192.168.50.1")
-    dst = socket.inet_aton("192.168.50.2")
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(icmp), ident, 0,
-                     64, 1, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return dmac + smac + b"\x08\x00" + ip + icmp
+    return icmp_frame(smac, dmac, payload, tos, ident)
 
 
-def stt_frame(inner, version=0, flags=0, l4off=0, mss=0, ctx=77):
-    return struct.pack("!BBBBHHQ", version, flags, l4off, 0, mss, 0, ctx) \
-        + b"\0\0" + inner
+def context_frame(inner, ctx=77, **header):
+    """The STT frame for INNER with context ID CTX."""
+    return stt_frame(inner, key=ctx, **header)
 
 
 class Sender:
     def __init__(self, src, dst, sport=None):
-        self.v6 = ":" in src
-        fam = socket.AF_INET6 if self.v6 else socket.AF_INET
-        self.src = socket.inet_pton(fam, src)
-        self.dst = socket.inet_pton(fam, dst)
-        self.dst_str = dst
+        fam = socket.AF_INET6 if ":" in src else socket.AF_INET
+        self.v6 = fam == socket.AF_INET6
+        self.src, self.dst = src, dst
         self.sock = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
         # The pseudo-header uses SRC: make sure the packet does too.
         self.sock.bind((src, 0))
         self.sport = sport or random.randint(32768, 65535)
+        self.fast = {}
 
     def seg(self, frame_len, offset, payload, ack, tos=0, bad_csum=False):
-        tcp = struct.pack("!HHIIBBHHH", self.sport, PORT,
-                          (frame_len << 16) | offset, ack, 5 << 4, 0x18,
-                          0xFFFF, 0, 0) + payload
-        if self.v6:
-            pseudo = struct.pack("!16s16sI3xB", self.src, self.dst,
-                                 len(tcp), 6)
-        else:
-            pseudo = struct.pack("!4s4sBBH", self.src, self.dst, 0, 6,
-                                 len(tcp))
-        check = csum(pseudo + tcp)
+        # Floods send thousands: scapy builds one segment per payload
+        # length, the others are copies with their own checksums.
+        fast = self.fast.get(len(payload))
+        if fast is None:
+            fast = self.fast[len(payload)] = FastSegments(
+                self.src, self.dst, self.sport, payload)
+        # The kernel adds the IP header: send the TCP-like one and on.
+        tcp = fast.make((frame_len << 16) | offset, ack, payload)[fast.l4:]
         if bad_csum:
-            check ^= 0x5A5A
-        tcp = tcp[:16] + struct.pack("!H", check) + tcp[18:]
+            tcp[16] ^= 0x5A
+            tcp[17] ^= 0x5A
         if self.v6:
             self.sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS,
                                  tos)
         else:
             self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
-        self.sock.sendto(tcp, (self.dst_str, 0))
+        self.sock.sendto(tcp, (self.dst, 0))
 
     def frame(self, frame, pieces, order, ack, tos=None):
         """Sends FRAME cut at PIECES boundaries, in ORDER (1-based)."""
@@ -143,11 +131,9 @@ class Sender:
 def inject(argv):
     src, dst, smac, dmac, scenario = argv[:5]
     args = argv[5:]
-    smac = bytes.fromhex(smac.replace(":", ""))
-    dmac = bytes.fromhex(dmac.replace(":", ""))
     s = Sender(src, dst)
     ack = random.getrandbits(32)
-    frame = stt_frame(inner_icmp(smac, dmac, 1200))
+    frame = context_frame(inner_icmp(smac, dmac, 1200))
     third = len(frame) // 3
     cuts = [third, 2 * third]
 
@@ -158,7 +144,7 @@ def inject(argv):
     elif scenario == "short-tail":
         s.frame(frame, [len(frame) - 1], [2, 1], ack)
     elif scenario == "ce":
-        frame = stt_frame(inner_icmp(smac, dmac, 1200, tos=0x02))
+        frame = context_frame(inner_icmp(smac, dmac, 1200, tos=0x02))
         s.frame(frame, [third], [1, 2], ack, tos={2: 0x03})
     elif scenario == "dup":
         s.frame(frame, cuts, [1, 1, 2, 3], ack)
@@ -167,7 +153,7 @@ def inject(argv):
         s.seg(len(frame), third - 150, frame[third - 150:third + 150], ack)
         s.frame(frame, cuts, [2, 3], ack)
     elif scenario == "bad-version":
-        f = stt_frame(inner_icmp(smac, dmac, 64), version=1)
+        f = context_frame(inner_icmp(smac, dmac, 64), version=1)
         s.seg(len(f), 0, f, ack)
     elif scenario == "bad-offset":
         s.seg(100, 90, b"x" * 20, ack)
@@ -177,10 +163,10 @@ def inject(argv):
         s.seg(len(frame), 0, frame[:third], ack)
         s.seg(len(frame) + 1, third, frame[third:], ack)
     elif scenario == "bad-csum":
-        f = stt_frame(inner_icmp(smac, dmac, 64))
+        f = context_frame(inner_icmp(smac, dmac, 64))
         s.seg(len(f), 0, f, ack, bad_csum=True)
     elif scenario == "bad-l4":
-        f = stt_frame(inner_icmp(smac, dmac, 64), flags=0x06, l4off=20)
+        f = context_frame(inner_icmp(smac, dmac, 64), flags=0x06, l4ofs=20)
         s.seg(len(f), 0, f, ack)
     elif scenario == "tiny":
         for i in range(int(args[0])):
@@ -192,7 +178,8 @@ def inject(argv):
         s.seg(len(frame), 0, frame[:third], ack)
     elif scenario == "splice":
         evil = Sender(src, dst, sport=s.sport ^ 1)
-        bad = stt_frame(inner_icmp(smac, dmac, 1200, ident=0x4321), ctx=99)
+        bad = context_frame(inner_icmp(smac, dmac, 1200, ident=0x4321),
+                            ctx=99)
         s.frame(frame, cuts, [2, 3], ack)
         evil.frame(bad, cuts, [1], ack)
         s.frame(frame, cuts, [1], ack)
@@ -203,7 +190,8 @@ def inject(argv):
         n = 0
         for i in range(k):
             fid = (ack + i) & 0xFFFFFFFF
-            f = stt_frame(inner_icmp(smac, dmac, 1200, ident=0x2000 + i))
+            f = context_frame(inner_icmp(smac, dmac, 1200,
+                                         ident=0x2000 + i))
             for piece in (1, 2, 3):
                 s.frame(f, cuts, [piece], fid)
                 if piece == 3:
@@ -253,31 +241,8 @@ def tcp_dstopts(addr, port, nbytes, optlen):
     sock.close()
 
 
-def pcap_outer_tcp(path, dst=None):
-    """Yields outer_tcp() of each STT-carrying packet of the pcap file at
-    PATH (to DST only, if given)."""
-    want = None
-    if dst:
-        want = socket.inet_pton(socket.AF_INET6 if ":" in dst
-                                else socket.AF_INET, dst)
-    data = open(path, "rb").read()
-    off = 24
-    while off + 16 <= len(data):
-        caplen = struct.unpack_from("=IIII", data, off)[2]
-        pkt = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        o = outer_tcp(pkt)
-        if o and (not want or o[0] == want):
-            yield o
-
-
 def check_pcap_ids(path, minimum, dst=None):
-    ids = set()
-    for o in pcap_outer_tcp(path, dst):
-        dport, _, ack = struct.unpack_from("!HII", o[1], 2)
-        if dport == PORT:
-            ids.add(ack)
-    ids = sorted(ids)
+    ids = sorted({s["ack"] for s in capture_stt_segments(path, dst)})
     print("pcap: %d frame IDs: %s" % (len(ids), " ".join(
         "0x%08x" % i for i in ids)))
     if len(ids) < minimum:
@@ -288,37 +253,10 @@ def check_pcap_ids(path, minimum, dst=None):
             "0x%08x/0x%08x" % c for c in close))
 
 
-def outer_tcp(pkt):
-    """(destination address, TCP segment, pseudo-header) of an Ethernet
-    frame carrying TCP directly over IPv4 or IPv6, else None."""
-    if len(pkt) >= 54 and pkt[12:14] == b"\x08\x00" and pkt[23] == 6:
-        ihl = (pkt[14] & 15) * 4
-        tot_len = struct.unpack_from("!H", pkt, 16)[0]
-        ip = pkt[14:14 + tot_len]
-        tcp = ip[ihl:]
-        return (ip[16:20], tcp,
-                ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp)))
-    if len(pkt) >= 74 and pkt[12:14] == b"\x86\xdd" and pkt[20] == 6:
-        plen = struct.unpack_from("!H", pkt, 18)[0]
-        ip = pkt[14:14 + 40 + plen]
-        tcp = ip[40:]
-        return (ip[24:40], tcp,
-                ip[8:40] + struct.pack("!I3xB", len(tcp), 6))
-    return None
-
-
 def check_pcap(path, frame_len, ctx, dst=None):
     frames = {}
-    for o in pcap_outer_tcp(path, dst):
-        tcp, pseudo = o[1], o[2]
-        sport, dport, seq, ack, doff, flags, win, check, urg = \
-            struct.unpack_from("!HHIIBBHHH", tcp, 0)
-        if dport != PORT:
-            continue
-        frames.setdefault(ack, []).append(dict(
-            sport=sport, seq=seq, doff=doff, flags=flags, win=win, urg=urg,
-            csum_ok=csum(pseudo + tcp) == 0, payload=tcp[(doff >> 4) * 4:]))
-
+    for s in capture_stt_segments(path, dst):
+        frames.setdefault(s["ack"], []).append(s)
     errors = []
     found = None
     for ack, segs in frames.items():
@@ -336,13 +274,13 @@ def check_pcap(path, frame_len, ctx, dst=None):
                  len(s["payload"]), s["sport"], s["flags"], s["win"],
                  "ok" if s["csum_ok"] else "BAD"))
         if s["seq"] >> 16 != frame_len:
-            errors.append("SEQ high bits %d != %d" % (s["seq"] >> 16,
-                                                     frame_len))
+            errors.append("SEQ high bits %d != %d"
+                          % (s["seq"] >> 16, frame_len))
         if s["seq"] & 0xFFFF != expect:
             errors.append("offset %d, expected %d" % (s["seq"] & 0xFFFF,
                                                       expect))
         expect += len(s["payload"])
-        if s["doff"] != 0x50 or s["win"] != 0xFFFF or s["urg"] != 0:
+        if s["doff"] != 5 or s["win"] != 0xFFFF or s["urg"] != 0:
             errors.append("TCP-like header fields wrong")
         if not s["flags"] & 0x10 or s["sport"] < 32768:
             errors.append("ACK flag or source port wrong")
@@ -354,12 +292,12 @@ def check_pcap(path, frame_len, ctx, dst=None):
         errors.append("payload sum %d != frame length %d" % (expect,
                                                              frame_len))
     first = min(segs, key=lambda s: s["seq"])["payload"]
-    version, flags, l4off, _, mss, tci, key = \
-        struct.unpack_from("!BBBBHHQ", first, 0)
+    h = SttHeader.unpack(first)
     print("pcap: STT header: version=%d flags=0x%02x l4_offset=%d mss=%d "
-          "vlan=0x%04x context_id=%d pad=%s" % (version, flags, l4off, mss,
-                                                 tci, key, first[16:18].hex()))
-    if version != 0 or key != ctx or first[16:18] != b"\0\0":
+          "vlan=0x%04x context_id=%d pad=%s"
+          % (h.version, h.flags, h.l4ofs, h.mss, h.vlan, h.key,
+             first[16:18].hex()))
+    if h.version != 0 or h.key != ctx or h.pad != 0:
         errors.append("STT header wrong")
     for e in errors:
         print("pcap: ERROR: " + e)
@@ -368,14 +306,9 @@ def check_pcap(path, frame_len, ctx, dst=None):
 
 def check_pcap_vlan(path, tci):
     """Succeeds if some STT header in the capture has VLAN field TCI."""
-    seen = set()
-    for o in pcap_outer_tcp(path):
-        if len(o[1]) < 20 + 18:
-            continue
-        tcp = o[1]
-        seq = struct.unpack_from("!I", tcp, 4)[0]
-        if seq & 0xFFFF == 0:
-            seen.add(struct.unpack_from("!H", tcp, 20 + 6)[0])
+    seen = {SttHeader.unpack(s["payload"]).vlan
+            for s in capture_stt_segments(path)
+            if s["seq"] & 0xFFFF == 0 and len(s["payload"]) >= STT_HEADER_LEN}
     print("pcap: STT VLAN fields seen: %s" % ", ".join(
         "0x%04x" % t for t in sorted(seen)))
     sys.exit(0 if tci in seen else 1)
