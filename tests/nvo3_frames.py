@@ -12,6 +12,11 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
+#
+# SPDX-License-Identifier: Apache-2.0 OR GPL-2.0-only
+#
+# Dual-licensed by its authors so that the GPL-2.0 kernel test scripts
+# (tests/kernel/) may use it as well as the Apache-2.0 ones.
 
 """STT and NVGRE frames for the ovs-nvo3 tests: build, cut, decode, and
 read them back from captures.
