@@ -46,11 +46,13 @@
  *     0x6558" (so false whenever the GRE C bit was set);
  *   - after translate_rx, tun_id is the VSID (key >> 8, so at most
  *     0xffffff) and nothing else in the flow changed, the wildcard mask of
- *     tun_id is exactly 0xffffff00, the VLAN bits the decision read are
- *     unwildcarded, and a flow that differs only in wildcarded bits gets the
- *     same answer (megaflows are sound);
- *   - translate_rx refuses a frame whose inner Ethernet header has an
- *     802.1Q tag and accepts one without a tag;
+ *     tun_id is exactly 0xffffff00, and a flow that differs only in
+ *     wildcarded bits gets the same answer (megaflows are sound);
+ *   - translate_rx refuses a VSID that RFC 7637 reserves (0-0xfff and
+ *     0xffffff) whatever the frame, and then neither reads nor unwildcards
+ *     the VLAN bits; for any other VSID the VLAN bits the decision read are
+ *     unwildcarded, a frame whose inner Ethernet header has an 802.1Q tag
+ *     is refused and one without a tag accepted;
  *   - build_header refuses a tun_id above 0xffffff and non-Ethernet flows;
  *   - the pushed frame has correct IP lengths and IPv4 header checksum, a
  *     GRE header with only K set and protocol 0x6558, VSID = tun_id and
@@ -58,7 +60,8 @@
  *     bytes of the RSS hash; the inner frame is the original less its
  *     802.1Q tag, and carries none;
  *   - the pushed frame pops back to the same key and inner frame, and its
- *     receiver accepts it. */
+ *     receiver accepts it unless its VSID is reserved (build_header takes
+ *     those: only OpenFlow decides what to send). */
 
 #include <config.h>
 
@@ -285,6 +288,15 @@ has_forbidden_tag(const uint8_t *p, size_t len)
     return tpid == ETH_TYPE_VLAN_8021Q || (strict && tpid);
 }
 
+/* Does RFC 7637 reserve 'vsid' (0-0xfff for future use, 0xffffff for
+ * vendor-specific NVE-to-NVE traffic)?  Written out here rather than taken
+ * from nvgre.h, so that a wrong bound there shows. */
+static bool
+vsid_is_reserved(uint32_t vsid)
+{
+    return vsid <= 0xfff || vsid == 0xffffff;
+}
+
 /* Changes every bit of 'flow' that the translation could read and that
  * 'wc' leaves wildcarded: the megaflow installed for 'flow' would match
  * the result too. */
@@ -303,6 +315,7 @@ static bool
 check_translate(const struct flow *flow, uint32_t key, const uint8_t *p,
                 size_t len)
 {
+    bool reserved = vsid_is_reserved(nvgre_key_vsid(key));
     struct flow_wildcards wc, wc2;
     struct flow xflow, xflow2;
     bool ok, ok2;
@@ -326,8 +339,18 @@ check_translate(const struct flow *flow, uint32_t key, const uint8_t *p,
     if (wc.masks.tunnel.tun_id != htonll(UINT64_C(0xffffff00))) {
         fuzz_fail("translate_rx: tun_id mask is not 0xffffff00");
     }
-    /* Any tag is refused, so whether there is one is all it reads. */
-    if (!(wc.masks.vlans[0].tci & htons(VLAN_CFI))) {
+    if (reserved) {
+        /* Refused before the VLAN is looked at: the answer does not depend
+         * on it, so the megaflow must not match on it. */
+        if (ok) {
+            fuzz_fail("translate_rx accepted a reserved VSID");
+        }
+        if (!is_all_zeros(wc.masks.vlans, sizeof wc.masks.vlans)) {
+            fuzz_fail("translate_rx unwildcarded VLAN bits for a reserved "
+                      "VSID");
+        }
+    } else if (!(wc.masks.vlans[0].tci & htons(VLAN_CFI))) {
+        /* Any tag is refused, so whether there is one is all it reads. */
         fuzz_fail("translate_rx read VLAN bits it left wildcarded");
     }
 
@@ -340,7 +363,7 @@ check_translate(const struct flow *flow, uint32_t key, const uint8_t *p,
         fuzz_fail("translate_rx depends on wildcarded bits");
     }
 
-    if (flow->packet_type == htonl(PT_ETH)) {
+    if (flow->packet_type == htonl(PT_ETH) && !reserved) {
         uint16_t tpid = first_tpid(p, len);
 
         if (has_forbidden_tag(p, len) && ok) {
@@ -638,7 +661,8 @@ transmit(struct dp_packet *packet, const struct flow *flow,
             fuzz_fail("pushed frame not for an nvgre port");
         }
         if (!check_translate(&inner, info.key, expect, expect_len)
-            && !has_forbidden_tag(expect, expect_len)) {
+            && !has_forbidden_tag(expect, expect_len)
+            && !vsid_is_reserved(tun_id)) {
             fuzz_fail("receiver refuses what push sent");
         }
         dp_packet_delete(back);

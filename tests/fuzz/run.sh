@@ -24,7 +24,7 @@
 # build/fuzz/TARGET.log.  Prints libFuzzer's last status line (executions,
 # cov, ft, corpus) and its final statistics.  Exits nonzero on a crash.
 # tunnel-options runs with leak detection after every input (its harness
-# empties the registry at the end of each input).
+# closes all its ports at the end of each input).
 
 set -e
 
