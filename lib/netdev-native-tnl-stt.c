@@ -50,6 +50,12 @@ VLOG_DEFINE_THIS_MODULE(native_tnl_stt);
 
 /* Outer Ethernet, IPv6, TCP and STT headers, and a virtio-net header. */
 #define STT_PUSH_HEADROOM 128
+
+/* The longest inner frame we send: what STT can carry, and what leaves room
+ * for those headers in a dp_packet, which counts its allocation in 16
+ * bits. */
+#define STT_TX_MAX_INNER_LEN MIN(STT_MAX_INNER_LEN, \
+                                 UINT16_MAX - STT_PUSH_HEADROOM)
 static struct vlog_rate_limit err_rl = VLOG_RATE_LIMIT_INIT(60, 5);
 
 COVERAGE_DEFINE(stt_tx_too_big);
@@ -213,7 +219,7 @@ bool
 netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
                         struct dp_packet *packet)
 {
-    if (dp_packet_size(packet) > STT_MAX_INNER_LEN) {
+    if (dp_packet_size(packet) > STT_TX_MAX_INNER_LEN) {
         COVERAGE_INC(stt_tx_too_big);
         VLOG_WARN_RL(&err_rl, "%s: %"PRIu32"-byte frame too long for STT, "
                      "dropped", netdev_get_name(netdev),
@@ -239,7 +245,9 @@ netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
      * making room twice (once here, once for the virtio-net header) would
      * copy 64 kB twice. */
     if (dp_packet_headroom(packet) < STT_PUSH_HEADROOM) {
-        dp_packet_prealloc_headroom(packet, STT_PUSH_HEADROOM);
+        /* Without tailroom: with a receive buffer's, a 64 kB frame would
+         * not fit 16 bits of allocation size. */
+        dp_packet_resize(packet, STT_PUSH_HEADROOM, 0);
     }
     return true;
 }

@@ -111,7 +111,9 @@ COVERAGE_DEFINE(stt_reasm_completed);
 #define STT_REASM_MIN_FRAME_LEN 18
 
 /* Headroom of the packets we return: the caller pops the STT header and may
- * push outer headers again (or other encapsulations) without copying. */
+ * push outer headers again (or other encapsulations) without copying.  A
+ * dp_packet counts its allocation in 16 bits, so the largest frames get
+ * less: what is left of 64 kB. */
 #define STT_REASM_HEADROOM 256
 
 /* Bounds of the other_config knobs.  A source's share of the smallest cap
@@ -388,6 +390,11 @@ stt_reasm_make_room(struct stt_reasm *r, const struct in6_addr *src,
         }
         stt_reasm_evict(r, victim);
     }
+    /* A source that holds nothing (yet, or any more) has no record, so the
+     * loop above did not weigh 'cost' against its share. */
+    if (!source && cost > stt_reasm_source_cap(r)) {
+        return false;
+    }
 
     while (r->bytes + cost > r->mem_cap) {
         LIST_FOR_EACH (victim, age_node, &r->by_age) {
@@ -547,7 +554,9 @@ stt_reasm_find_slot(const struct stt_reasm_frame *frame, size_t offset,
 static struct dp_packet *
 stt_reasm_packet_new(size_t frame_len)
 {
-    return dp_packet_new_with_headroom(frame_len, STT_REASM_HEADROOM);
+    return dp_packet_new_with_headroom(frame_len,
+                                       MIN(STT_REASM_HEADROOM,
+                                           UINT16_MAX - frame_len));
 }
 
 /* Copies out complete 'frame' into a new packet and destroys it. */

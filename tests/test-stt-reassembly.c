@@ -160,10 +160,16 @@ print_frame(const struct stt_reasm_key *key, const struct dp_packet *packet,
     }
     putchar('\n');
 
-    /* The caller pushes and pulls headers on the result. */
-    if (dp_packet_headroom(packet) < 128) {
+    /* The caller pushes and pulls headers on the result: it needs headroom,
+     * as much as a dp_packet, whose allocation is counted in 16 bits, can
+     * have beside the frame. */
+    if (dp_packet_headroom(packet) < MIN(128, UINT16_MAX - len)) {
         printf("BUG: only %"PRIuSIZE" bytes of headroom\n",
                dp_packet_headroom(packet));
+    }
+    if ((const char *) dp_packet_end(packet)
+        < (const char *) dp_packet_tail(packet)) {
+        printf("BUG: the packet's allocation size wrapped\n");
     }
 }
 

@@ -71,26 +71,19 @@
  * Every completed frame's packet must also be sound: no more bytes in use
  * than dp_packet records as allocated.
  *
- * Two bugs this target found are not fixed (see tests/fuzz/README.md); the
- * checks for them are strict, and STT_FUZZ_TOLERATE in the environment
- * tolerates them, to fuzz past them:
+ * Two bugs this target found are fixed; the checks that found them stay
+ * (tests/fuzz/README.md, "Findings"):
  *
- *   1. A packet returned for a frame longer than 65535 - 256 bytes (256 is
- *      STT_REASM_HEADROOM) needs more than the 16 bits dp_packet has for
- *      its allocated size.  The whole-frame fast path returns a packet that
- *      records less than it uses; stt_reasm_finish(), whose dp_packet_put()
- *      calls then see room that is not there, writes past the end of the
- *      heap block (two segments, 65400 and 135 bytes of a 65535-byte frame,
- *      overflow it by 135 bytes).  Tolerated: segments of such frames
- *      that pass the stateless checks are not offered.
- *   2. stt_reasm_make_room() checks the share only for a source that has a
- *      record, so a segment that starts a frame for a source holding none
- *      is held whatever it costs, and that source then holds more than its
- *      share, by less than the cost of a record, a frame and an empty
- *      segment (336 bytes on 64-bit).  With frames of at most 65535 bytes
- *      this needs a cap below 2 * (65535 + 336) bytes, less than
- *      stt_reasm_configure() allows (STT_REASM_MIN_CAP, 256 KiB).
- *      Tolerated: a source over its share may hold one frame. */
+ *   1. A packet for a frame longer than 65535 - 256 bytes (256 is
+ *      STT_REASM_HEADROOM) had more than the 16 bits dp_packet has for
+ *      its allocated size, and stt_reasm_finish() wrote past the end of
+ *      it.  The largest frames now get less headroom.
+ *   2. stt_reasm_make_room() weighed a segment against its source's share
+ *      only when the source had a record, so a segment starting a frame
+ *      for a source holding none was held whatever it cost.
+ *
+ * STT_FUZZ_TOLERATE in the environment tolerates both again, to fuzz an
+ * older tree. */
 
 #include <config.h>
 
@@ -461,8 +454,6 @@ model_make_room(struct model_source *source, const struct model_frame *keep,
 {
     struct model_frame *victim;
 
-    /* The share is enforced for a source with a record only (known bug 2
-     * at the top). */
     while (source->active && source->bytes + cost > model_share()) {
         LIST_FOR_EACH (victim, source_node, &source->frames) {
             if (victim != keep) {
@@ -473,6 +464,11 @@ model_make_room(struct model_source *source, const struct model_frame *keep,
             return false;
         }
         model_evict(victim);
+    }
+    /* A source without a record must fit its share too (fixed bug 2 at
+     * the top; an older tree held such a segment). */
+    if (strict && !source->active && cost > model_share()) {
+        return false;
     }
     while (model.bytes + cost > model.cap) {
         LIST_FOR_EACH (victim, age_node, &model.by_age) {
@@ -623,7 +619,7 @@ check_stats(struct stt_reasm *r, const char *op)
     for (size_t i = 0; i < N_SOURCES; i++) {
         const struct model_source *source = &model.sources[i];
 
-        /* Known bug 2 leaves one frame over the share. */
+        /* Bug 2 of an older tree left one frame over the share. */
         if (source->active && source->bytes > model_share()
             && (strict || !ovs_list_is_short(&source->frames))) {
             fuzz_fail("after %s: source %"PRIuSIZE" holds %"PRIuSIZE" bytes "
@@ -670,8 +666,8 @@ do_segment(struct stt_reasm *r, uint8_t sel, uint8_t id, uint16_t frame_len,
     bool model_ce = false;
     unsigned int tag;
 
-    /* Known bug 1: a frame that reaches the table and makes a packet too
-     * large for dp_packet. */
+    /* Bug 1 of an older tree: a frame that reaches the table and makes a
+     * packet too large for dp_packet. */
     if (!strict && len && frame_len >= MIN_FRAME_LEN
         && offset + len <= frame_len && frame_len > UINT16_MAX - HEADROOM) {
         return;
