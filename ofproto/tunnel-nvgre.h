@@ -38,7 +38,8 @@ ovs_be64 tnl_nvgre_rx_key(const struct flow *);
 
 /* Turns the GRE key of 'flow', received on an nvgre port, into its VSID
  * and widens 'wc' so that the FlowID does not multiply megaflows.  Returns
- * false if the frame must be dropped (it carries an 802.1Q tag). */
+ * false if the frame must be dropped: its VSID is reserved (then the VLAN
+ * is not looked at), or it carries a VLAN tag. */
 bool tnl_nvgre_translate_rx(struct flow *, struct flow_wildcards *);
 
 /* For datapaths without native tunnelling (the Linux kernel's gretap
