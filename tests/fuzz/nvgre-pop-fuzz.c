@@ -72,6 +72,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_TARGET "nvgre-pop-fuzz"
+#include "fuzz-harness.h"
 #include "csum.h"
 #include "dp-packet.h"
 #include "flow.h"
@@ -145,20 +147,11 @@ static struct tx_port ports[] = {
  * environment tolerates these bugs again, to fuzz an old tree. */
 static bool strict;
 
-static void
-fuzz_fail(const char *what)
-{
-    fprintf(stderr, "nvgre-pop-fuzz: invariant violated: %s\n", what);
-    abort();
-}
 
 int
 LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
 {
-    if (!getenv("NVGRE_FUZZ_VERBOSE")) {
-        vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-    }
-    strict = getenv("NVGRE_FUZZ_TOLERATE") == NULL;
+    strict = !fuzz_harness_init("NVGRE_FUZZ_VERBOSE", "NVGRE_FUZZ_TOLERATE");
 
     /* Configuring a tunnel looks up its route, here in an empty table;
      * the table's exit hook bumps tnl_conf_seq.  Both are set up by

@@ -47,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_TARGET "stt-pop-fuzz"
+#include "fuzz-harness.h"
 #include "csum.h"
 #include "dp-packet.h"
 #include "flow.h"
@@ -94,20 +96,11 @@ static const int mtus[] = { 1500, 576, 9000, 1280 };
  * they exist so that fuzzing can go on looking for other bugs. */
 static bool strict;
 
-static void
-fuzz_fail(const char *what)
-{
-    fprintf(stderr, "stt-pop-fuzz: invariant violated: %s\n", what);
-    abort();
-}
 
 int
 LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
 {
-    if (!getenv("STT_FUZZ_VERBOSE")) {
-        vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-    }
-    strict = getenv("STT_FUZZ_TOLERATE") == NULL;
+    strict = !fuzz_harness_init("STT_FUZZ_VERBOSE", "STT_FUZZ_TOLERATE");
     stt_reasm_set_limits(stt_reasm_global(), FUZZ_REASM_CAP,
                          STT_REASM_DEFAULT_TIMEOUT_MS);
     return 0;

@@ -94,6 +94,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_TARGET "stt-reassembly-fuzz"
+#include "fuzz-harness.h"
 #include "dp-packet.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -230,18 +232,6 @@ enum outcome {
 static struct model model;
 static bool strict;
 
-static void OVS_PRINTF_FORMAT(1, 2)
-fuzz_fail(const char *format, ...)
-{
-    va_list args;
-
-    fputs("stt-reassembly-fuzz: ", stderr);
-    va_start(args, format);
-    vfprintf(stderr, format, args);
-    va_end(args);
-    fputc('\n', stderr);
-    abort();
-}
 
 /* Fills in 'key' from selector 'sel' and frame ID 'id' and returns the
  * key's tag, which picks its data pattern. */
@@ -319,10 +309,7 @@ LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
 {
     uint32_t x = 0x12345678;
 
-    if (!getenv("STT_FUZZ_VERBOSE")) {
-        vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-    }
-    strict = getenv("STT_FUZZ_TOLERATE") == NULL;
+    strict = !fuzz_harness_init("STT_FUZZ_VERBOSE", "STT_FUZZ_TOLERATE");
     for (size_t i = 0; i < ARRAY_SIZE(pattern); i++) {
         /* xorshift32: no short period, so shifted copies differ. */
         x ^= x << 13;

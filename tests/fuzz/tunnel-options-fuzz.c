@@ -111,6 +111,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_TARGET "tunnel-options-fuzz"
+#include "fuzz-harness.h"
 #include "netdev.h"
 #include "netdev-gre-overlap.h"
 #include "netdev-native-tnl-nvgre.h"
@@ -182,26 +184,11 @@ struct port {
 
 static struct port ports[ARRAY_SIZE(names)];
 
-static void OVS_PRINTF_FORMAT(1, 2)
-fuzz_fail(const char *format, ...)
-{
-    va_list args;
-
-    fputs("tunnel-options-fuzz: invariant violated: ", stderr);
-    va_start(args, format);
-    vfprintf(stderr, format, args);
-    va_end(args);
-    fputc('\n', stderr);
-    abort();
-}
 
 int
 LLVMFuzzerInitialize(int *argc OVS_UNUSED, char ***argv OVS_UNUSED)
 {
-    if (!getenv("TNLOPT_FUZZ_VERBOSE")) {
-        vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-    }
-    strict = getenv("TNLOPT_FUZZ_STRICT") != NULL;
+    strict = fuzz_harness_init("TNLOPT_FUZZ_VERBOSE", "TNLOPT_FUZZ_STRICT");
 
     /* Configuring a tunnel looks up its route, here in an empty table;
      * the table's exit hook bumps tnl_conf_seq.  Both are set up by
