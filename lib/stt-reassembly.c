@@ -365,6 +365,31 @@ stt_reasm_evict(struct stt_reasm *r, struct stt_reasm_frame *victim)
     COVERAGE_INC(stt_reasm_eviction);
 }
 
+/* Returns the oldest frame of 'source', or of all of 'r' if 'source' is
+ * NULL, that is not 'keep', or NULL if there is none. */
+static struct stt_reasm_frame *
+stt_reasm_oldest_but(struct stt_reasm *r, struct stt_reasm_source *source,
+                     const struct stt_reasm_frame *keep)
+    OVS_REQUIRES(r->mutex)
+{
+    struct stt_reasm_frame *frame;
+
+    if (source) {
+        LIST_FOR_EACH (frame, source_node, &source->frames) {
+            if (frame != keep) {
+                return frame;
+            }
+        }
+    } else {
+        LIST_FOR_EACH (frame, age_node, &r->by_age) {
+            if (frame != keep) {
+                return frame;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Evicts frames other than 'keep' (which may be NULL) until 'cost' more
  * bytes fit, for source 'src' and for the whole table: first the oldest
  * frames of 'src' while it is over its share, then the oldest frames of
@@ -380,11 +405,7 @@ stt_reasm_make_room(struct stt_reasm *r, const struct in6_addr *src,
 
     while ((source = stt_reasm_source_find(r, src))
            && source->bytes + cost > stt_reasm_source_cap(r)) {
-        LIST_FOR_EACH (victim, source_node, &source->frames) {
-            if (victim != keep) {
-                break;
-            }
-        }
+        victim = stt_reasm_oldest_but(r, source, keep);
         if (!victim) {
             return false;
         }
@@ -397,11 +418,7 @@ stt_reasm_make_room(struct stt_reasm *r, const struct in6_addr *src,
     }
 
     while (r->bytes + cost > r->mem_cap) {
-        LIST_FOR_EACH (victim, age_node, &r->by_age) {
-            if (victim != keep) {
-                break;
-            }
-        }
+        victim = stt_reasm_oldest_but(r, NULL, keep);
         if (!victim) {
             return false;
         }
