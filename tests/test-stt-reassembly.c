@@ -64,6 +64,7 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "dp-packet.h"
+#include "nvo3-compat.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -490,7 +491,7 @@ serve(struct test_ctx *ctx)
     use_table(ctx, stt_reasm_global(), false);
     run_script(ctx);
 
-    daemonize_start(false);
+    nvo3_daemonize_start();
     error = unixctl_server_create(NULL, &server);
     if (error) {
         ovs_fatal(error, "failed to create unixctl server");
