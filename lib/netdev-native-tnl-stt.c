@@ -158,6 +158,14 @@ netdev_is_stt(const struct netdev *netdev)
     return netdev->netdev_class->pop_header == netdev_stt_pop_header;
 }
 
+/* Called by netdev_pop_header() after every batch it popped on an STT port:
+ * frames the batch began and did not complete go to the reassembly table. */
+void
+netdev_stt_pop_batch_done(void)
+{
+    stt_reasm_flush();
+}
+
 int
 netdev_stt_build_header(const struct netdev *netdev,
                         struct ovs_action_push_tnl *data,

@@ -43,6 +43,7 @@ void netdev_stt_push_header(const struct netdev *,
                             struct dp_packet *,
                             const struct ovs_action_push_tnl *);
 struct dp_packet *netdev_stt_pop_header(struct dp_packet *);
+void netdev_stt_pop_batch_done(void);
 
 bool netdev_stt_push_prepare(const struct netdev *, struct dp_packet *);
 bool netdev_stt_send_prepare(const struct netdev *, struct dp_packet_batch *);

@@ -190,7 +190,6 @@ stt_offload_is_tso(const struct dp_packet *p)
 void
 stt_offload_encode(struct dp_packet *p, struct stt_header *stt)
 {
-    const struct ip_header *ip = dp_packet_l3(p);
     const char *l3 = dp_packet_l3(p);
     const char *l4 = dp_packet_l4(p);
     bool tcp = ol_l4_is_tcp(p);
@@ -221,7 +220,7 @@ stt_offload_encode(struct dp_packet *p, struct stt_header *stt)
     memcpy(CONST_CAST(char *, l4) + (tcp ? 16 : 6), &pseudo, sizeof pseudo);
 
     stt->flags = STT_CSUM_PARTIAL | (tcp ? STT_PROTO_TCP : 0);
-    if (IP_VER(ip->ip_ihl_ver) == 4) {
+    if (*(const uint8_t *) l3 >> 4 == 4) {
         stt->flags |= STT_PROTO_IPV4;
     }
     stt->l4_offset = l4_ofs;
@@ -340,37 +339,31 @@ stt_offload_forget(struct dp_packet *p)
 
 /* Whether the inner headers of 'p' are what a TSO request at 'l4_ofs'
  * needs: an IP header of the version 'ipv4' says, followed at 'l4_ofs' by a
- * whole TCP header. */
+ * whole TCP header.  Reads bytes: a peer's offsets may be odd. */
 static bool
 stt_tso_headers_ok(const struct dp_packet *p, size_t l3_ofs, size_t l4_ofs,
                    bool ipv4)
 {
-    const char *data = dp_packet_data(p);
-    size_t size = dp_packet_size(p);
-    const struct tcp_header *tcp;
+    const uint8_t *l3 = (const uint8_t *) dp_packet_data(p) + l3_ofs;
+    const uint8_t *l4 = (const uint8_t *) dp_packet_data(p) + l4_ofs;
     size_t doff;
 
     if (ipv4) {
-        const struct ip_header *ip = (const void *) (data + l3_ofs);
-
-        if (IP_VER(ip->ip_ihl_ver) != 4
-            || l3_ofs + IP_IHL(ip->ip_ihl_ver) * 4 != l4_ofs
-            || ip->ip_proto != IPPROTO_TCP) {
+        /* Version and IHL, then the protocol at byte 9. */
+        if (l3[0] >> 4 != 4 || l3_ofs + (l3[0] & 0xf) * 4 != l4_ofs
+            || l3[9] != IPPROTO_TCP) {
             return false;
         }
     } else {
-        const struct ovs_16aligned_ip6_hdr *ip6 = (const void *)
-                                                  (data + l3_ofs);
-
-        if (IP_VER(ip6->ip6_ctlun.ip6_un2_vfc) != 6
-            || (l4_ofs == l3_ofs + IPV6_HEADER_LEN
-                && ip6->ip6_ctlun.ip6_un1.ip6_un1_nxt != IPPROTO_TCP)) {
+        /* Version, then the next header at byte 6. */
+        if (l3[0] >> 4 != 6
+            || (l4_ofs == l3_ofs + IPV6_HEADER_LEN && l3[6] != IPPROTO_TCP)) {
             return false;
         }
     }
-    tcp = (const void *) (data + l4_ofs);
-    doff = TCP_OFFSET(tcp->tcp_ctl) * 4;
-    return doff >= TCP_HEADER_LEN && l4_ofs + doff <= size;
+    /* The data offset, in the high nibble of byte 12. */
+    doff = (l4[12] >> 4) * 4;
+    return doff >= TCP_HEADER_LEN && l4_ofs + doff <= dp_packet_size(p);
 }
 
 /* Marks 'p' for segmentation at 'mss' (0: at its egress's MTU). */
@@ -437,8 +430,6 @@ stt_offload_decode(struct dp_packet *p, const struct stt_header *stt,
 
     l4 = (char *) dp_packet_data(p) + l4_ofs;
     if (tcp && mss) {
-        const struct tcp_header *th = (const void *) l4;
-
         if (!stt_tso_headers_ok(p, l2_len, l4_ofs, ipv4)) {
             return false;
         }
@@ -446,7 +437,7 @@ stt_offload_decode(struct dp_packet *p, const struct stt_header *stt,
             COVERAGE_INC(stt_rx_mss_ignored);
             mss = 0;
         }
-        if (size - l4_ofs - TCP_OFFSET(th->tcp_ctl) * 4 > mss) {
+        if (size - l4_ofs - ((uint8_t) l4[12] >> 4) * 4 > mss) {
             stt_mark_tso(p, l2_len, l4_ofs, ipv4, mss);
             return true;
         }
