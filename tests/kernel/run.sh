@@ -44,5 +44,5 @@ for t in "$@"; do
         failed=$((failed + 1))
     fi
 done
-echo "kernel: $passed passed, $failed failed, $skipped skipped"
+echo "kernel${OVS_BASE:+ ($OVS_BASE)}: $passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]
