@@ -14,7 +14,8 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 KO=${STT_KO:-$top/datapath/linux/stt.ko}
-OVS=${OVS_BUILD:-$top/build/ovs}
+# The OVS build: the first argument (tests/kernel/run.sh passes $OVS_BUILD).
+OVS=${1:-$top/build/ovs}
 
 # dump: the switches' last log lines, shown on a failure.
 dump() {
@@ -40,6 +41,7 @@ ping_ok() {
 
 LAB_QUIET=1
 lab_init_build kdp- "$T/lab" "$OVS" || die "no Open vSwitch build in $OVS"
+echo "testing $("$OVS/vswitchd/ovs-vswitchd" --version | head -n 1)"
 [ -r "$KO" ] || die "no module at $KO (make -C datapath/linux)"
 
 # Upstream 3.1's count_cpu_cores() returned 0 when first called less than

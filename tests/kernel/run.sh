@@ -32,8 +32,10 @@ for t in "$@"; do
     mkdir -p "$share"
     start=$(date +%s)
     rc=0
+    # The guest starts with a fresh environment: the OVS build to use (if
+    # not build/ovs) goes as an argument.
     sh "$top/utilities/nvo3-vm.sh" -t 600 "$share" "$here/$t.sh" \
-        > "$out/$t.log" 2>&1 || rc=$?
+        ${OVS_BUILD:+"$OVS_BUILD"} > "$out/$t.log" 2>&1 || rc=$?
     secs=$(( $(date +%s) - start ))
     if [ $rc = 0 ]; then
         echo "kernel test $t: ok (${secs} s, $(grep -c '^PASS' "$out/$t.log") checks)"
