@@ -73,9 +73,9 @@ if [ ! -f "$builddir/.nvo3-base" ]; then
     rm -rf "$builddir"
     mkdir -p "$builddir"
     if [ -d "$source" ]; then
-        # Debian's packaging stays out: a patch may not touch it, and our
-        # files never land there.
-        (cd "$source" && tar --exclude=./debian -cf - .) | tar -xf - -C "$builddir"
+        # With Debian's packaging (debian/): upstream's Makefile.am
+        # includes its automake.mk.
+        cp -a "$source/." "$builddir/"
     else
         tar -xzf "$source" -C "$builddir" --strip-components=1
     fi

@@ -101,7 +101,7 @@ netdev_gre_overlap_check(const struct netdev *netdev,
         }
 
         ovs_mutex_lock(&other->mutex);
-        other_cfg = other->tnl_cfg;
+        other_cfg = *netdev_get_tunnel_config(vports[i]);
         ovs_mutex_unlock(&other->mutex);
 
         /* Every configured tunnel port has a remote_ip.  A netdev without

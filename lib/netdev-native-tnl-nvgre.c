@@ -28,6 +28,7 @@
 #include "netdev-provider.h"
 #include "netdev-vport-private.h"
 #include "nvgre.h"
+#include "nvo3-compat.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "util.h"
@@ -42,11 +43,13 @@ int
 netdev_nvgre_flowid(const struct netdev *netdev)
 {
     struct netdev_vport *dev = netdev_vport_cast(netdev);
+    const struct netdev_tunnel_config *cfg;
     int flowid;
 
     ovs_mutex_lock(&dev->mutex);
-    flowid = (dev->tnl_cfg.nvgre_flowid_fixed
-              ? dev->tnl_cfg.nvgre_flowid : NVGRE_FLOWID_HASH);
+    cfg = netdev_get_tunnel_config(netdev);
+    flowid = (cfg->nvgre_flowid_fixed
+              ? cfg->nvgre_flowid : NVGRE_FLOWID_HASH);
     ovs_mutex_unlock(&dev->mutex);
     return flowid;
 }
@@ -81,7 +84,7 @@ netdev_nvgre_build_header(const struct netdev *netdev,
         return EINVAL;
     }
 
-    greh = netdev_tnl_ip_build_header(data, params, IPPROTO_GRE);
+    greh = nvo3_tnl_ip_build_header(data, params, IPPROTO_GRE);
     greh->flags = htons(GRE_KEY);
     greh->protocol = htons(ETH_TYPE_TEB);
 
@@ -104,6 +107,7 @@ netdev_nvgre_build_header(const struct netdev *netdev,
  * building the FlowID into the header, keeps one megaflow per VSID. */
 void
 netdev_nvgre_push_header(const struct netdev *netdev,
+                         NVO3_INGRESS_NETDEV_PARAM
                          struct dp_packet *packet,
                          const struct ovs_action_push_tnl *data)
 {
@@ -121,7 +125,7 @@ netdev_nvgre_push_header(const struct netdev *netdev,
         }
     }
 
-    netdev_gre_push_header(netdev, packet, data);
+    netdev_gre_push_header(netdev, NVO3_INGRESS_NETDEV_ARG packet, data);
     if (data->tnl_type == OVS_VPORT_TYPE_NVGRE_HASH) {
         struct gre_base_hdr *greh = dp_packet_l4(packet);
         ovs_16aligned_be32 *key = (ovs_16aligned_be32 *) (greh + 1);

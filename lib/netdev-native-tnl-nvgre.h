@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nvo3-compat.h"
+
 struct dp_packet;
 struct netdev;
 struct netdev_tnl_build_header_params;
@@ -41,7 +43,9 @@ int netdev_nvgre_build_header(const struct netdev *,
  * (24 bits); if not, counts and logs the drop.  With key=flow the value
  * comes from OpenFlow and may be anything. */
 bool netdev_nvgre_tx_vsid_ok(const struct netdev *, uint64_t tun_id);
-void netdev_nvgre_push_header(const struct netdev *, struct dp_packet *,
+void netdev_nvgre_push_header(const struct netdev *,
+                              NVO3_INGRESS_NETDEV_PARAM
+                              struct dp_packet *,
                               const struct ovs_action_push_tnl *);
 
 #endif /* netdev-native-tnl-nvgre.h */

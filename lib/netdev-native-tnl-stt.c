@@ -29,9 +29,9 @@
 #include "dp-packet.h"
 #include "netdev-native-tnl.h"
 #include "netdev-provider.h"
-#include "netdev-sw-offload.h"
 #include "netdev-vport.h"
 #include "netdev-vport-private.h"
+#include "nvo3-compat.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -41,6 +41,7 @@
 #include "pseudo-header-csum.h"
 #include "random.h"
 #include "stt.h"
+#include "stt-offload.h"
 #include "stt-reassembly.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -157,6 +158,14 @@ netdev_is_stt(const struct netdev *netdev)
     return netdev->netdev_class->pop_header == netdev_stt_pop_header;
 }
 
+/* Called by netdev_pop_header() after every batch it popped on an STT port:
+ * frames the batch began and did not complete go to the reassembly table. */
+void
+netdev_stt_pop_batch_done(void)
+{
+    stt_reasm_flush();
+}
+
 int
 netdev_stt_build_header(const struct netdev *netdev,
                         struct ovs_action_push_tnl *data,
@@ -173,10 +182,10 @@ netdev_stt_build_header(const struct netdev *netdev,
     }
 
     ovs_mutex_lock(&dev->mutex);
-    dst_port = dev->tnl_cfg.dst_port;
+    dst_port = netdev_get_tunnel_config(netdev)->dst_port;
     ovs_mutex_unlock(&dev->mutex);
 
-    tcp = netdev_tnl_ip_build_header(data, params, IPPROTO_TCP);
+    tcp = nvo3_tnl_ip_build_header(data, params, IPPROTO_TCP);
     tcp->tcp_dst = dst_port;
     tcp->tcp_ctl = TCP_CTL(TCP_PSH | TCP_ACK, 5);
     tcp->tcp_winsz = htons(0xffff);
@@ -231,7 +240,7 @@ netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
      * headers are longer cannot ask the receiver to segment it, and sent
      * whole it would reach a VM as one oversized frame.  (The push action
      * turns one packet into one, so it cannot segment here either.) */
-    if (dp_packet_hwol_is_tso(packet)
+    if (stt_offload_is_tso(packet)
         && stt_inner_l4_offset(packet) > UINT8_MAX) {
         COVERAGE_INC(stt_tx_tso_l4_too_far);
         VLOG_WARN_RL(&err_rl, "%s: TSO frame with %"PRIuSIZE" bytes of "
@@ -252,57 +261,21 @@ netdev_stt_push_prepare(const struct netdev *netdev OVS_UNUSED,
     return true;
 }
 
-/* Expresses the inner packet's offload requests as STT header fields in
- * 'stt'.  Leaves 'stt' untouched when STT cannot express them. */
-static void
-stt_encode_offloads(const struct dp_packet *packet, struct stt_header *stt)
-{
-    size_t l4_ofs;
-
-    if (!dp_packet_l4(packet) || !dp_packet_l3(packet)) {
-        return;
-    }
-
-    l4_ofs = (char *) dp_packet_l4(packet) - (char *) dp_packet_data(packet);
-    if (l4_ofs > UINT8_MAX || l4_ofs >= dp_packet_size(packet)
-        || !(dp_packet_hwol_l4_is_tcp(packet)
-             || dp_packet_hwol_l4_is_udp(CONST_CAST(struct dp_packet *,
-                                                    packet)))) {
-        return;
-    }
-
-    stt->flags = STT_CSUM_PARTIAL;
-    stt->l4_offset = l4_ofs;
-    if (dp_packet_hwol_is_ipv4(packet)) {
-        stt->flags |= STT_PROTO_IPV4;
-    }
-    if (dp_packet_hwol_l4_is_tcp(packet)) {
-        stt->flags |= STT_PROTO_TCP;
-        if (dp_packet_hwol_is_tso(packet)) {
-            /* 3.1 does not keep the segment size of a received TSO packet;
-             * use what fits an Ethernet MTU of 1500. */
-            const struct tcp_header *tcp = dp_packet_l4(packet);
-            size_t l3_hlen = (char *) dp_packet_l4(packet)
-                             - (char *) dp_packet_l3(packet);
-
-            stt->mss = htons(ETH_PAYLOAD_MAX - l3_hlen
-                             - TCP_OFFSET(tcp->tcp_ctl) * 4);
-        }
-    }
-}
-
 void
 netdev_stt_push_header(const struct netdev *netdev OVS_UNUSED,
+                       NVO3_INGRESS_NETDEV_PARAM
                        struct dp_packet *packet,
                        const struct ovs_action_push_tnl *data)
 {
+    struct stt_header offloads;
     struct stt_header *stt;
     struct tcp_header *tcp;
-    uint8_t flags = 0, l4_offset = 0;
-    ovs_be16 mss = 0, vlan = 0;
+    ovs_be16 src_port, vlan = 0;
     size_t frame_len;
     int ip_tot_size;
-    uint32_t pseudo;
+
+    /* From the inner packet: the base may hash its headers for this. */
+    src_port = netdev_tnl_get_src_port(packet);
 
     /* Lift an 802.1Q tag (not other TPIDs) into the STT header. */
     if (dp_packet_size(packet) >= sizeof(struct vlan_eth_header)) {
@@ -315,95 +288,50 @@ netdev_stt_push_header(const struct netdev *netdev OVS_UNUSED,
         }
     }
 
-    if (dp_packet_hwol_l4_mask(packet)) {
-        struct stt_header offloads;
-
-        memset(&offloads, 0, sizeof offloads);
-        stt_encode_offloads(packet, &offloads);
-        flags = offloads.flags;
-        l4_offset = offloads.l4_offset;
-        mss = offloads.mss;
-        if (!flags) {
-            /* Not expressible in STT: finish the checksum here. */
-            netdev_sw_offload_csum(packet);
-        }
-        /* From here on the offload flags describe the outer headers. */
-        netdev_sw_offload_clear(packet);
-    }
+    memset(&offloads, 0, sizeof offloads);
+    stt_offload_encode(packet, &offloads);
 
     frame_len = dp_packet_size(packet) + STT_FRAME_HLEN;
-    tcp = netdev_tnl_push_ip_header(packet, data->header, data->header_len,
-                                    &ip_tot_size);
-    tcp->tcp_src = netdev_tnl_get_src_port(packet);
+    tcp = nvo3_tnl_push_ip_header(packet, data->header, data->header_len,
+                                  &ip_tot_size);
+    tcp->tcp_src = src_port;
     put_16aligned_be32(&tcp->tcp_seq, htonl(stt_seq(frame_len, 0)));
     put_16aligned_be32(&tcp->tcp_ack, htonl(stt_next_frame_id()));
 
     stt = (struct stt_header *) (tcp + 1);
-    stt->flags = flags;
-    stt->l4_offset = l4_offset;
-    stt->mss = mss;
+    stt->flags = offloads.flags;
+    stt->l4_offset = offloads.l4_offset;
+    stt->mss = offloads.mss;
     stt->vlan_tci = vlan;
 
     /* The outer TCP checksum and the segmentation into MSS-sized segments
      * are left to the egress netdev (TSO), or to the software fallback at
-     * send time when it has none.  Like a CHECKSUM_PARTIAL skb, the checksum
-     * field holds the folded pseudo-header sum. */
-    if (netdev_tnl_is_header_ipv6(dp_packet_data(packet))) {
-        dp_packet_hwol_set_tx_ipv6(packet);
-    } else {
-        dp_packet_hwol_set_tx_ipv4(packet);
-    }
-    pseudo = pseudo_header_csum(dp_packet_l3(packet),
-                                dp_packet_l4_size(packet), IPPROTO_TCP);
-    tcp->tcp_csum = ~csum_finish(pseudo);
-    dp_packet_hwol_set_csum_tcp(packet);
-    dp_packet_hwol_set_tcp_seg(packet);
+     * send time when it has none. */
+    stt_offload_request_outer(packet, tcp);
 }
 
-/* Restores the inner packet's offload state from the STT header: a partial
- * checksum is completed here, unless the frame is a TSO packet (MSS set), in
- * which case it is left for the egress netdev or the software fallback at
- * send time to segment and checksum. */
-static bool
-stt_decode_offloads(struct dp_packet *packet, const struct stt_header *stt)
+/* Called by netdev_send() on bases with upstream software segmentation:
+ * gives the STT packets in 'batch' the segment size of 'netdev''s MTU, which
+ * their push could not know.  Returns true if a packet in 'batch' asks for
+ * TCP segmentation (with or without userspace TSO, STT's do). */
+bool
+netdev_stt_send_prepare(const struct netdev *netdev,
+                        struct dp_packet_batch *batch)
 {
-    size_t size = dp_packet_size(packet);
-    bool ipv4 = stt->flags & STT_PROTO_IPV4;
-    bool tcp = stt->flags & STT_PROTO_TCP;
-    size_t l4_ofs = stt->l4_offset;
-    size_t min_ofs = ETH_HEADER_LEN + (ipv4 ? IP_HEADER_LEN : IPV6_HEADER_LEN);
-    size_t l4_min = tcp ? TCP_HEADER_LEN : UDP_HEADER_LEN;
-    char *l4;
+    struct dp_packet *packet;
+    bool tso = false;
+    int mtu = 0;
 
-    if (!(stt->flags & STT_CSUM_PARTIAL)) {
-        return true;
-    }
-    if (l4_ofs < min_ofs || l4_ofs + l4_min > size) {
-        return false;
-    }
-
-    l4 = (char *) dp_packet_data(packet) + l4_ofs;
-    if (tcp && stt->mss) {
-        packet->l3_ofs = ETH_HEADER_LEN;
-        packet->l4_ofs = l4_ofs;
-        if (ipv4) {
-            dp_packet_hwol_set_tx_ipv4(packet);
-        } else {
-            dp_packet_hwol_set_tx_ipv6(packet);
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        if (OVS_UNLIKELY(stt_offload_segsz_unresolved(packet))) {
+            if (!mtu && (netdev_get_mtu(netdev, &mtu) || mtu < 576)) {
+                mtu = ETH_PAYLOAD_MAX;
+            }
+            stt_offload_resolve_segsz(packet, mtu);
         }
-        dp_packet_hwol_set_csum_tcp(packet);
-        dp_packet_hwol_set_tcp_seg(packet);
-    } else {
-        /* The checksum field holds the pseudo-header sum: summing the L4
-         * data over it gives the full checksum. */
-        ovs_be16 sum = csum(l4, size - l4_ofs);
-
-        if (!tcp && !sum) {
-            sum = htons(0xffff);
-        }
-        memcpy(l4 + (tcp ? 16 : 6), &sum, sizeof sum);
+        tso = tso || stt_offload_is_tso(packet);
     }
-    return true;
+    return tso;
 }
 
 /* A received STT segment, as its outer headers describe it. */
@@ -469,8 +397,7 @@ stt_check_outer(struct dp_packet *packet, struct stt_rx_segment *seg)
 
     /* A checksum still to be offloaded (a local sender's CHECKSUM_PARTIAL
      * crossing veth) is as trustworthy as one the NIC verified. */
-    if (!dp_packet_l4_checksum_valid(packet)
-        && !dp_packet_hwol_l4_is_tcp(packet)
+    if (!stt_offload_outer_csum_trusted(packet)
         && csum_finish(csum_continue(pseudo_header_csum(dp_packet_l3(packet),
                                                         tcp_len, IPPROTO_TCP),
                                      tcp, tcp_len))) {
@@ -554,18 +481,21 @@ static bool
 stt_decapsulate(struct dp_packet *frame)
 {
     struct flow_tnl *tnl = &frame->md.tunnel;
-    const struct stt_header *stt = dp_packet_data(frame);
-    ovs_be16 vlan = stt->vlan_tci;
+    size_t l2_len = ETH_HEADER_LEN;
+    struct stt_header stt;
+
+    /* A copy: pushing the 802.1Q tag back overwrites the header's end. */
+    memcpy(&stt, dp_packet_data(frame), sizeof stt);
 
     /* The outer packet's offload state means nothing for the inner one;
      * the STT header says what it needs. */
-    dp_packet_reset_offload(frame);
+    stt_offload_forget(frame);
 
-    if (stt->version != STT_VERSION) {
+    if (stt.version != STT_VERSION) {
         COVERAGE_INC(stt_rx_bad_version);
         return false;
     }
-    tnl->tun_id = stt_get_key(stt);
+    tnl->tun_id = stt_get_key(&stt);
     tnl->flags |= FLOW_TNL_F_KEY;
 
     dp_packet_reset_packet(frame, STT_FRAME_HLEN);
@@ -573,12 +503,14 @@ stt_decapsulate(struct dp_packet *frame)
         COVERAGE_INC(stt_rx_bad_frame);
         return false;
     }
-    if (!stt_decode_offloads(frame, stt)) {
+    if (stt.vlan_tci & htons(STT_VLAN_VALID)) {
+        eth_push_vlan(frame, htons(ETH_TYPE_VLAN_8021Q), stt.vlan_tci);
+        l2_len += VLAN_HEADER_LEN;
+    }
+    /* After the tag, so that the offsets it sets are final. */
+    if (!stt_offload_decode(frame, &stt, l2_len)) {
         COVERAGE_INC(stt_rx_bad_l4_offset);
         return false;
-    }
-    if (vlan & htons(STT_VLAN_VALID)) {
-        eth_push_vlan(frame, htons(ETH_TYPE_VLAN_8021Q), vlan);
     }
     return true;
 }

@@ -24,7 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nvo3-compat.h"
+
 struct dp_packet;
+struct dp_packet_batch;
 struct ds;
 struct netdev;
 struct netdev_tnl_build_header_params;
@@ -35,11 +38,15 @@ void netdev_stt_init(void);
 int netdev_stt_build_header(const struct netdev *,
                             struct ovs_action_push_tnl *,
                             const struct netdev_tnl_build_header_params *);
-void netdev_stt_push_header(const struct netdev *, struct dp_packet *,
+void netdev_stt_push_header(const struct netdev *,
+                            NVO3_INGRESS_NETDEV_PARAM
+                            struct dp_packet *,
                             const struct ovs_action_push_tnl *);
 struct dp_packet *netdev_stt_pop_header(struct dp_packet *);
+void netdev_stt_pop_batch_done(void);
 
 bool netdev_stt_push_prepare(const struct netdev *, struct dp_packet *);
+bool netdev_stt_send_prepare(const struct netdev *, struct dp_packet_batch *);
 bool netdev_is_stt(const struct netdev *);
 
 void netdev_stt_format_tnl_push(struct ds *, const void *l4);

@@ -50,6 +50,8 @@ COVERAGE_DEFINE(stt_reasm_drop_too_many_segs);
 COVERAGE_DEFINE(stt_reasm_eviction);
 COVERAGE_DEFINE(stt_reasm_timeout);
 COVERAGE_DEFINE(stt_reasm_completed);
+COVERAGE_DEFINE(stt_reasm_joined_in_place);
+COVERAGE_DEFINE(stt_reasm_flush_race);
 
 /* Design notes.
  *
@@ -57,7 +59,9 @@ COVERAGE_DEFINE(stt_reasm_completed);
  * sorted by offset, and copies them into one packet only when the last
  * piece arrives.  A tiny first segment thus costs a tiny buffer, never a
  * 64 kB one, and because held segments never overlap, the frame is
- * complete exactly when the bytes it holds add up to its length.
+ * complete exactly when the bytes it holds add up to its length.  (Frames
+ * whose pieces arrive in order within one batch skip the table: see
+ * "Frames joined in order" below.)
  *
  * Whoever reaches the STT port can send segments here, so every step is
  * bounded and costs are charged to whoever causes them:
@@ -171,6 +175,8 @@ struct stt_reasm {
     size_t peak_bytes OVS_GUARDED;
 
     uint64_t completed OVS_GUARDED;
+    atomic_uint64_t joined;         /* Completed in place, not counted in
+                                     * 'completed'. */
     uint64_t evictions OVS_GUARDED;
     uint64_t timeouts OVS_GUARDED;
     uint64_t drops[N_STT_DROPS] OVS_GUARDED;
@@ -255,6 +261,7 @@ stt_reasm_create(size_t mem_cap, long long timeout_ms)
     ovs_list_init(&r->by_age);
     r->mem_cap = mem_cap;
     r->timeout_ms = timeout_ms;
+    atomic_init(&r->joined, 0);
     ovs_mutex_unlock(&r->mutex);
 
     return r;
@@ -694,11 +701,201 @@ hold:
     return NULL;
 }
 
+/* Frames joined in order, without the table.
+ *
+ * The common multi-segment frame is a full-size VM frame cut in two by the
+ * sender: its segments arrive back to back, in order, in one receive batch
+ * of one datapath thread.  Such a frame is built in place in a packet of
+ * its own, one copy per byte, with one table lookup (under the mutex, for
+ * the first segment: the table must not already hold the frame) and none
+ * for the rest.  Each thread keeps a few such frames, for one batch only:
+ * stt_reasm_flush(), at the end of every batch, hands what did not
+ * complete to the table, as one segment, so that a frame held across
+ * batches is accounted, capped and timed out as any other.
+ *
+ * Only a first segment that holds at least half of its frame starts one,
+ * so that the packet allocated is at most twice what arrived. */
+#define STT_REASM_LOCAL_FRAMES 4
+
+struct stt_reasm_local_frame {
+    struct stt_reasm *r;        /* Table it belongs to; NULL if unused. */
+    struct stt_reasm_key key;
+    uint16_t frame_len;
+    bool ce;
+    long long int created;
+    struct dp_packet *packet;   /* The frame's first bytes, in order. */
+};
+
+struct stt_reasm_local {
+    struct stt_reasm_local_frame frames[STT_REASM_LOCAL_FRAMES];
+};
+
+DEFINE_STATIC_PER_THREAD_DATA(struct stt_reasm_local, stt_reasm_local,
+                              { .frames = { { .r = NULL } } });
+
+static bool
+stt_reasm_key_equals(const struct stt_reasm_key *a,
+                     const struct stt_reasm_key *b)
+{
+    return !memcmp(a, b, sizeof *a);
+}
+
+/* Hands 'lf' to its table and frees it.  The table may complete the frame
+ * with segments another thread gave it meanwhile: a race that needs one
+ * frame's segments on two threads at once, which the sender's one flow
+ * (one receive queue) rules out; such a frame is dropped and counted. */
+static void
+stt_reasm_local_flush(struct stt_reasm_local_frame *lf)
+{
+    struct stt_reasm *r = lf->r;
+    struct stt_reasm_result result;
+    struct stt_reasm_seg seg;
+    struct dp_packet *packet;
+
+    memset(&seg, 0, sizeof seg);
+    seg.key = lf->key;
+    seg.frame_len = lf->frame_len;
+    seg.offset = 0;
+    seg.data = dp_packet_data(lf->packet);
+    seg.len = dp_packet_size(lf->packet);
+    seg.ce = lf->ce;
+    memset(&result, 0, sizeof result);
+
+    ovs_mutex_lock(&r->mutex);
+    packet = stt_reasm_add__(r, &seg, lf->created, &result);
+    if (result.dropped) {
+        stt_reasm_count_drop(r, result.drop);
+    }
+    ovs_mutex_unlock(&r->mutex);
+
+    if (packet) {
+        COVERAGE_INC(stt_reasm_flush_race);
+        dp_packet_delete(packet);
+    }
+    dp_packet_delete(lf->packet);
+    lf->packet = NULL;
+    lf->r = NULL;
+}
+
+/* Hands the frames this thread joined in the batch now ending, and did not
+ * complete, to their tables.  Called after every batch of segments that
+ * went to stt_reasm_add(), by the thread that added them. */
+void
+stt_reasm_flush(void)
+{
+    struct stt_reasm_local *local = stt_reasm_local_get();
+
+    for (size_t i = 0; i < STT_REASM_LOCAL_FRAMES; i++) {
+        if (local->frames[i].r) {
+            stt_reasm_local_flush(&local->frames[i]);
+        }
+    }
+}
+
+/* Adds 'seg' to the frame this thread is joining in place, if it is that
+ * frame's next piece.  Returns true if it did, with '*packetp' the frame if
+ * 'seg' completed it (NULL otherwise).  A segment of such a frame that is
+ * not its next piece first sends the frame to the table, where it joins. */
+static bool
+stt_reasm_local_add(struct stt_reasm_local *local, struct stt_reasm *r,
+                    const struct stt_reasm_seg *seg, bool *cep,
+                    struct dp_packet **packetp)
+{
+    for (size_t i = 0; i < STT_REASM_LOCAL_FRAMES; i++) {
+        struct stt_reasm_local_frame *lf = &local->frames[i];
+
+        if (lf->r != r || !stt_reasm_key_equals(&lf->key, &seg->key)) {
+            continue;
+        }
+        if (seg->frame_len != lf->frame_len
+            || seg->offset != dp_packet_size(lf->packet)) {
+            stt_reasm_local_flush(lf);
+            return false;
+        }
+        dp_packet_put(lf->packet, seg->data, seg->len);
+        lf->ce |= seg->ce;
+        *packetp = NULL;
+        if (dp_packet_size(lf->packet) == lf->frame_len) {
+            *packetp = lf->packet;
+            *cep = lf->ce;
+            lf->packet = NULL;
+            lf->r = NULL;
+            uint64_t joined;
+
+            atomic_add_relaxed(&r->joined, 1, &joined);
+            COVERAGE_INC(stt_reasm_completed);
+            COVERAGE_INC(stt_reasm_joined_in_place);
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Whether first segment 'seg' may start a frame joined in place: it holds
+ * half of its frame at least, 'r' has no frame of that key (which it must
+ * then join), and 'r' could hold it as it is, without evicting anything
+ * (otherwise the table's rules decide now, not at the flush).  Makes
+ * expired frames go, as every add does. */
+static bool
+stt_reasm_local_may_start(struct stt_reasm *r, const struct stt_reasm_seg *seg,
+                          long long int now)
+    OVS_REQUIRES(r->mutex)
+{
+    size_t cost = (stt_reasm_segment_cost(seg->len) + stt_reasm_frame_cost()
+                   + stt_reasm_source_cost());
+    const struct stt_reasm_source *source;
+    uint32_t hash;
+
+    if (seg->offset || seg->len * 2 < seg->frame_len) {
+        return false;
+    }
+    stt_reasm_expire(r, now);
+    source = stt_reasm_source_find(r, &seg->key.src);
+    if (seg->frame_len > stt_reasm_source_cap(r)
+        || (source ? source->bytes : 0) + cost > stt_reasm_source_cap(r)
+        || r->bytes + cost > r->mem_cap) {
+        return false;
+    }
+    hash = hash_bytes(&seg->key, sizeof seg->key, r->hash_basis);
+    return !stt_reasm_lookup(r, &seg->key, hash);
+}
+
+/* Starts joining the frame of first segment 'seg' in place, in a free
+ * slot of 'local', or in the oldest one's after handing it to its table. */
+static void
+stt_reasm_local_start(struct stt_reasm_local *local, struct stt_reasm *r,
+                      const struct stt_reasm_seg *seg, long long int now)
+{
+    struct stt_reasm_local_frame *lf = NULL;
+
+    for (size_t i = 0; i < STT_REASM_LOCAL_FRAMES; i++) {
+        if (!local->frames[i].r) {
+            lf = &local->frames[i];
+            break;
+        }
+        if (!lf || local->frames[i].created < lf->created) {
+            lf = &local->frames[i];
+        }
+    }
+    if (lf->r) {
+        stt_reasm_local_flush(lf);
+    }
+    lf->r = r;
+    lf->key = seg->key;
+    lf->frame_len = seg->frame_len;
+    lf->ce = seg->ce;
+    lf->created = now;
+    lf->packet = stt_reasm_packet_new(seg->frame_len);
+    dp_packet_put(lf->packet, seg->data, seg->len);
+}
+
 struct dp_packet *
 stt_reasm_add(struct stt_reasm *r, const struct stt_reasm_seg *seg,
               long long now, struct stt_reasm_result *result)
 {
+    struct stt_reasm_local *local;
     struct dp_packet *packet = NULL;
+    bool start = false;
 
     memset(result, 0, sizeof *result);
 
@@ -721,15 +918,27 @@ stt_reasm_add(struct stt_reasm *r, const struct stt_reasm_seg *seg,
         return packet;
     }
 
+    local = stt_reasm_local_get();
+    if (!result->dropped
+        && stt_reasm_local_add(local, r, seg, &result->ce, &packet)) {
+        return packet;
+    }
+
     ovs_mutex_lock(&r->mutex);
     if (!result->dropped) {
-        packet = stt_reasm_add__(r, seg, now, result);
+        start = stt_reasm_local_may_start(r, seg, now);
+        if (!start) {
+            packet = stt_reasm_add__(r, seg, now, result);
+        }
     }
     if (result->dropped) {
         stt_reasm_count_drop(r, result->drop);
     }
     ovs_mutex_unlock(&r->mutex);
 
+    if (start) {
+        stt_reasm_local_start(local, r, seg, now);
+    }
     return packet;
 }
 
@@ -767,7 +976,8 @@ stt_reasm_get_stats(struct stt_reasm *r, struct stt_reasm_stats *stats)
     stats->peak_bytes = r->peak_bytes;
     stats->mem_cap = r->mem_cap;
     stats->timeout_ms = r->timeout_ms;
-    stats->completed = r->completed;
+    atomic_read_relaxed(&r->joined, &stats->completed);
+    stats->completed += r->completed;
     stats->evictions = r->evictions;
     stats->timeouts = r->timeouts;
     memcpy(stats->drops, r->drops, sizeof stats->drops);

@@ -119,13 +119,19 @@ struct stt_reasm_result {
  *
  * Returns a new packet holding the whole frame, starting at the STT header,
  * once 'seg' completes it, otherwise NULL: the segment is held or dropped.
- * '*result' says which, and whether the frame had CE. */
+ * '*result' says which, and whether the frame had CE.
+ *
+ * Segments are offered in batches: after each batch, the thread that
+ * offered it calls stt_reasm_flush(), which hands the frames it joined in
+ * place and did not complete to their tables. */
 struct dp_packet *stt_reasm_add(struct stt_reasm *,
                                 const struct stt_reasm_seg *,
                                 long long now, struct stt_reasm_result *);
 
 /* Expires frames older than the timeout.  Cheap when there is nothing to
  * do.  stt_reasm_wait() makes the poll loop wake up when a frame is due. */
+void stt_reasm_flush(void);
+
 void stt_reasm_run(struct stt_reasm *, long long now);
 void stt_reasm_wait(struct stt_reasm *);
 

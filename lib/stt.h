@@ -36,6 +36,13 @@
 
 #define STT_DST_PORT 7471
 
+/* The kernel datapath's vport type for STT.  Open vSwitch 3.6 dropped it
+ * from its copy of <linux/openvswitch.h> together with STT; the number
+ * stays STT's, as our kernel module and older datapaths know it. */
+#if defined(HAVE_DECL_OVS_VPORT_TYPE_STT) && !HAVE_DECL_OVS_VPORT_TYPE_STT
+#define OVS_VPORT_TYPE_STT 106
+#endif
+
 #define STT_VERSION 0
 
 /* STT frame header flags. */

@@ -35,6 +35,10 @@
  *                          ID, from SRC to DST (IPv4 or IPv6) and TCP
  *                          source port PORT (default 0), the outer header
  *                          with CE if "ce" is given.
+ *   batch                  Offer the following segments as one batch: no
+ *                          stt_reasm_flush() until "flush".  (Otherwise
+ *                          every "seg" is a batch of its own.)
+ *   flush                  stt_reasm_flush(), ending a batch.
  *   run                    stt_reasm_run().
  *   threads N FRAMES       N threads at once each offer FRAMES frames of
  *                          3 segments, in varying orders, and as many whole
@@ -64,6 +68,7 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "dp-packet.h"
+#include "nvo3-compat.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -80,6 +85,7 @@ struct test_ctx {
     bool owned;                 /* Destroy 'reasm' when replaced? */
     long long int now;          /* Clock for "seg" and "run". */
     int line_number;
+    bool in_batch;              /* Between "batch" and "flush". */
 };
 
 static void OVS_PRINTF_FORMAT(2, 3) OVS_NO_RETURN
@@ -212,6 +218,9 @@ do_seg(struct test_ctx *ctx, char *args[], int n_args)
     seg.data = data;
 
     packet = stt_reasm_add(ctx->reasm, &seg, ctx->now, &result);
+    if (!ctx->in_batch) {
+        stt_reasm_flush();
+    }
     if (packet) {
         if (result.dropped) {
             printf("BUG: packet returned with a drop\n");
@@ -260,7 +269,11 @@ struct stress_thread {
 static void *
 stress_main(void *st_)
 {
-    enum { FRAME_LEN = 3000, SEG_LEN = 1000 };
+    enum { FRAME_LEN = 3000 };
+    /* The first segment holds half the frame, so that frames offered in
+     * order are joined in place and the others go through the table. */
+    static const uint16_t offsets[3] = { 0, 1500, 2500 };
+    static const uint16_t lens[3] = { 1500, 1000, 500 };
     static const int orders[3][3] = { { 0, 1, 2 }, { 2, 0, 1 }, { 1, 2, 0 } };
     struct stress_thread *st = st_;
     uint8_t *data = xmalloc(FRAME_LEN);
@@ -282,8 +295,8 @@ stress_main(void *st_)
         }
 
         for (int i = 0; i < 3; i++) {
-            seg.offset = orders[f % 3][i] * SEG_LEN;
-            seg.len = SEG_LEN;
+            seg.offset = offsets[orders[f % 3][i]];
+            seg.len = lens[orders[f % 3][i]];
             seg.data = data + seg.offset;
             packet = stt_reasm_add(st->reasm, &seg, st->now, &result);
             if (result.dropped || (i < 2) != !packet
@@ -294,6 +307,7 @@ stress_main(void *st_)
             }
             dp_packet_delete(packet);
         }
+        stt_reasm_flush();
 
         seg.offset = 0;
         seg.len = FRAME_LEN;
@@ -446,6 +460,11 @@ run_script(struct test_ctx *ctx)
             ctx->now = parse_number(ctx, args[0]);
         } else if (!strcmp(cmd, "seg")) {
             do_seg(ctx, args, n_args);
+        } else if (!strcmp(cmd, "batch") && !n_args) {
+            ctx->in_batch = true;
+        } else if (!strcmp(cmd, "flush") && !n_args) {
+            stt_reasm_flush();
+            ctx->in_batch = false;
         } else if (!strcmp(cmd, "run") && !n_args) {
             stt_reasm_run(ctx->reasm, ctx->now);
         } else if (!strcmp(cmd, "threads")) {
@@ -490,7 +509,7 @@ serve(struct test_ctx *ctx)
     use_table(ctx, stt_reasm_global(), false);
     run_script(ctx);
 
-    daemonize_start(false);
+    nvo3_daemonize_start();
     error = unixctl_server_create(NULL, &server);
     if (error) {
         ovs_fatal(error, "failed to create unixctl server");

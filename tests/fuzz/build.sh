@@ -16,7 +16,8 @@
 # Builds the libFuzzer targets into build/fuzz/ with clang:
 #
 #   stt-pop, stt-reassembly    lib/netdev-native-tnl-stt.c,
-#                              lib/stt-reassembly.c, lib/netdev-sw-offload.c
+#                              lib/stt-offload.c, lib/stt-reassembly.c,
+#                              lib/netdev-sw-offload.c
 #   nvgre-pop                  ofproto/tunnel-nvgre.c,
 #                              lib/netdev-native-tnl-nvgre.c and upstream's
 #                              lib/netdev-native-tnl.c (GRE pop and push)
@@ -97,7 +98,8 @@ link() {
         "$ovs/lib/.libs/libopenvswitch.a" $libs -o "$out/$target-fuzz"
 }
 
-stt="lib/netdev-native-tnl-stt.c lib/stt-reassembly.c lib/netdev-sw-offload.c"
+stt="lib/netdev-native-tnl-stt.c lib/stt-offload.c lib/stt-reassembly.c
+     lib/netdev-sw-offload.c"
 nvgre="ofproto/tunnel-nvgre.c lib/netdev-native-tnl-nvgre.c
        lib/netdev-native-tnl.c lib/csum.c"
 options="lib/netdev-nvo3-config.c lib/netdev-gre-overlap.c
