@@ -317,7 +317,22 @@ cpu_ticks () {
     echo $((f[13] + f[14]))
 }
 
+# coverage HV COUNTER: an ovs-vswitchd coverage counter (empty if the base
+# has no such counter).
+coverage () {
+    hv_appctl "$1" coverage/read-counter "$2" 2> /dev/null || true
+}
+
+# delta A B: B - A, or empty if either is.
+delta () {
+    [ -n "$1" ] && [ -n "$2" ] && echo $(($2 - $1)) || true
+}
+
 # run_point MTU TSO KIND TYPE STREAMS REP: one iperf3 run, one CSV line.
+# With it, hv1's (the sender's) packets segmented in software by upstream's
+# netdev layer (netdev_soft_seg_good, 3.5 and later) and packets its tunnel
+# push dropped (netdev_push_header_drops): what says that a tunnel really
+# carried TSO packets, and that none were lost for asking for it.
 run_point () {
     local mtu=$1 tso=$2 kind=$3 type=$4 streams=$5 rep=$6
     local name=$mtu-$tso-$kind-$type-P$streams-$rep
@@ -325,8 +340,10 @@ run_point () {
     local vmmtu=$((mtu - $(overhead "$type")))
     local p1 p2 c1 c2 t0 t1 rx0 rx1 res ok=1 rc=0
     local mbps=0 bytes=0 retr=0 secs=0 pps= uspp= cpugb=
-    local load1
+    local load1 sg0 sg1 pd0 pd1
     load1=$(cut -d' ' -f1 /proc/loadavg)
+    sg0=$(coverage hv1 netdev_soft_seg_good)
+    pd0=$(coverage hv1 netdev_push_header_drops)
     p1=$(vswitchd_pid hv1)
     p2=$(vswitchd_pid hv2)
     c1=$(cpu_ticks $p1)
@@ -344,6 +361,9 @@ run_point () {
             -P "$streams" -t "$duration" -J < /dev/null > "$json" || rc=$?
     fi
     t1=$(date +%s.%N)
+    sg1=$(coverage hv1 netdev_soft_seg_good)
+    pd1=$(coverage hv1 netdev_push_header_drops)
+    [ "$type" != wire ] || sg1= pd1=     # no switch on the wire's path
     c1=$(( $(cpu_ticks $p1) - c1 ))
     c2=$(( $(cpu_ticks $p2) - c2 ))
 
@@ -369,7 +389,8 @@ run_point () {
     c1=$(echo "$c1 $hz" | awk '{printf "%.2f", $1 / $2}')
     c2=$(echo "$c2 $hz" | awk '{printf "%.2f", $1 / $2}')
     echo "$mtu,$tso,$kind,$type,$streams,$rep,$vmmtu,$ok,$secs,$mbps,\
-$bytes,$retr,$c1,$c2,$cpugb,$pps,$uspp,$load1" >> "$csv"
+$bytes,$retr,$c1,$c2,$cpugb,$pps,$uspp,$load1,$(delta "$sg0" "$sg1"),\
+$(delta "$pd0" "$pd1")" >> "$csv"
 
     if [ $ok = 0 ]; then
         printf 'FAILED (iperf3 status %s, see %s)\n' "$rc" "$json"
@@ -487,7 +508,8 @@ trap 'printf "\nnvo3-bench: interrupted; partial data in %s\n" "$raw" >&9
 hz=$(getconf CLK_TCK)
 csv=$raw/runs.csv
 echo "mtu,tso,kind,type,streams,rep,vm_mtu,ok,seconds,mbps,bytes,\
-retransmits,cpu_hv1_s,cpu_hv2_s,cpu_s_per_gb,rx_pps,hv2_us_per_pkt,load1" \
+retransmits,cpu_hv1_s,cpu_hv2_s,cpu_s_per_gb,rx_pps,hv2_us_per_pkt,load1,\
+soft_seg_hv1,push_drops_hv1" \
     > "$csv"
 
 probe_tunnel_tso

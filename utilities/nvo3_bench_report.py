@@ -127,7 +127,7 @@ def userspace_points(rows):
         return lambda r: get(r) if r["kind"] == "udp" else None
 
     def number(field, conv=float):
-        return lambda r: conv(r[field]) if r[field] else None
+        return lambda r: conv(r[field]) if r.get(field) else None
 
     points = group_runs(
         rows,
@@ -137,7 +137,9 @@ def userspace_points(rows):
          "cpu": tcp(number("cpu_s_per_gb")),
          "pps": udp(number("rx_pps")),
          "us": udp(number("hv2_us_per_pkt")),
-         "retr": tcp(number("retransmits", int))},
+         "retr": tcp(number("retransmits", int)),
+         "softseg": tcp(number("soft_seg_hv1", int)),
+         "pushdrops": tcp(number("push_drops_hv1", int))},
         first=lambda r: {"vm_mtu": int(r["vm_mtu"])})
     for p in points.values():
         p["mbps_range"] = [min(p["mbps"]), max(p["mbps"])] if p["mbps"] \
@@ -253,7 +255,13 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
              "This base's own tunnels cannot carry TSO (no "
              "netdev_soft_seg_good): with TSO on, the VMs of GRE, VXLAN, "
              "Geneve and NVGRE run without offloads, and GRE stands for "
-             "them.\n")]
+             "them.\n"),
+          "hv1 soft-seg: TSO packets the sending switch segmented in "
+          "software (coverage counter netdev_soft_seg_good, bases 3.5 and "
+          "later; empty where the base has no such counter); hv1 push "
+          "drops: packets its tunnel push dropped "
+          "(netdev_push_header_drops).  Medians per run; the counters are "
+          "read right after each run and lag by up to a second.\n"]
     for mtu, tso, s in groups:
         md.append(f"## Underlay MTU {mtu}, userspace TSO {tso}, "
                   f"{s} stream{'s' if s > 1 else ''}\n")
@@ -266,8 +274,8 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
             md.append("No upstream tunnel measured here.\n")
         md.append("| tunnel | VM MTU | Mbit/s | min-max | x no tunnel "
                   "| x best upstream | CPU s/GB | CPU x no tunnel "
-                  "| retransmits |")
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+                  "| retransmits | hv1 soft-seg | hv1 push drops |")
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for kind, t in USERSPACE_ROWS:
             p = pt(mtu, tso, kind, t, s)
             if not p:
@@ -283,7 +291,8 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
                 f"{fmt(ratio(p['mbps_med'], best.get('mbps_med')), '%.2fx')}"
                 f" | {fmt(p['cpu_med'], '%.2f')} | "
                 f"{fmt(ratio(p['cpu_med'], base.get('cpu_med')), '%.2fx')}"
-                f" | {fmt(p['retr_med'])} |")
+                f" | {fmt(p['retr_med'])} | {fmt(p['softseg_med'])} | "
+                f"{fmt(p['pushdrops_med'])} |")
         md.append("")
 
     if udp:
@@ -411,7 +420,7 @@ def userspace_report(machine_env, out):
     write_text(os.path.join(out, "results.md"),
                userspace_markdown(env, points, pt, groups, udp, targets,
                                   tunnel_tso))
-    lists = ("mbps", "cpu", "pps", "us", "retr")
+    lists = ("mbps", "cpu", "pps", "us", "retr", "softseg", "pushdrops")
     summary = {"machine": env, "targets": targets, "points": [
         {"mtu": k[0], "tso": k[1], "kind": k[2], "type": k[3],
          "streams": k[4], **{f: v for f, v in p.items() if f not in lists}}
