@@ -21,7 +21,7 @@ usage: nvo3-bench.sh BUILDDIR [OPTION...]
   --quick            smoke run (about 2 minutes): --duration 2 --reps 1
                      --pps-duration 2
   --full             every type at every MTU and TSO setting, 1 and 4
-                     streams (about 27 minutes at the default durations)
+                     streams (about 31 minutes at the default durations)
   --types LIST       tunnel types, comma or space separated
                      (default: none,wire,gre,vxlan,geneve,nvgre,stt;
                      wire is a veth between two namespaces, no switch)
