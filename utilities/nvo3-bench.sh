@@ -267,8 +267,9 @@ tunnel_down () {
 # 3.1's native gre/vxlan/geneve/nvgre push drops any packet that still asks
 # for TSO or a checksum, so their VMs run with transmit offloads off; no
 # tunnel and STT take the VMs' 64 kB TSO packets, and so do every tunnel's
-# on a base whose tunnels carry TSO ($tunnel_tso).  The wire's namespaces
-# have the VMs' offloads: off with TSO off, on with TSO on.  KIND gso turns TSO off on
+# VMs on a base whose tunnels carry TSO ($tunnel_tso).  The wire's
+# namespaces have the VMs' offloads: off with TSO off, on with TSO on.
+# KIND gso turns TSO off on
 # the underlay veths: ovs-vswitchd still hands them whole STT frames (3.1
 # has no way to withdraw TSO from one Linux netdev), the kernel segments
 # them in software (GSO), and the receiving switch reassembles every frame
@@ -480,7 +481,8 @@ done
 LAB_QUIET=1
 # NVO3_BENCH_PREFIX: another namespace prefix, for a second benchmark on
 # the same machine (each run's start removes its prefix's leftovers).
-lab_init_build "${NVO3_BENCH_PREFIX:-nvo3bench-}" "$top/build/bench" "$builddir"
+lab_init_build "${NVO3_BENCH_PREFIX:-nvo3bench-}" "$top/build/bench" \
+    "$builddir"
 
 stamp=$(date +%Y%m%d-%H%M)
 raw=$LAB_DIR/run-$stamp               # everything, including iperf3 JSON
@@ -514,8 +516,9 @@ soft_seg_hv1,push_drops_hv1" \
 
 probe_tunnel_tso
 if [ $tunnel_tso = 1 ]; then
-    echo "nvo3-bench: this base's own tunnels carry TSO (netdev_soft_seg_good):" \
-         "gre, vxlan, geneve and nvgre are measured with TSO on too"
+    echo "nvo3-bench: this base's own tunnels carry TSO" \
+         "(netdev_soft_seg_good): gre, vxlan, geneve and nvgre are" \
+         "measured with TSO on too"
 else
     echo "nvo3-bench: this base's own tunnels cannot carry TSO" \
          "(no netdev_soft_seg_good): gre stands for them with TSO on"

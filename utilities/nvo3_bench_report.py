@@ -231,6 +231,40 @@ def userspace_targets(pt, groups, udp, tunnel_tso):
     return targets
 
 
+def userspace_headline(pt, groups):
+    """At the first MTU, each TSO setting and stream count: STT, the best
+    upstream tunnel and the wire against no tunnel, STT against the best
+    upstream tunnel, CPU per GB beside each."""
+    rows = []
+    first = groups[0][0] if groups else None
+    for mtu, tso, s in groups:
+        if mtu != first:
+            continue
+        none = pt(mtu, tso, "tcp", "none", s) or {}
+        stt = pt(mtu, tso, "tcp", "stt", s) or {}
+        wire = pt(mtu, tso, "tcp", "wire", s) or {}
+        best = best_upstream(pt, mtu, tso, s) or {}
+
+        def x(p, q, k="mbps_med"):
+            return fmt(ratio(p.get(k), q.get(k)), "%.2fx")
+
+        bestname = f"{NAMES[best['type']]} {x(best, none)}" if best else "-"
+        rows.append(
+            f"| TSO {tso}, P{s} | {fmt(none.get('mbps_med'))} | "
+            f"{fmt(none.get('cpu_med'), '%.2f')} | "
+            f"{x(stt, none)} | {fmt(stt.get('cpu_med'), '%.2f')} | "
+            f"{bestname} | "
+            f"{fmt(best.get('cpu_med'), '%.2f')} | {x(stt, best)} | "
+            f"{x(wire, none)} |")
+    if not rows:
+        return []
+    return [f"## Headline (underlay MTU {first})\n",
+            "| configuration | no tunnel Mbit/s | CPU s/GB | STT x no "
+            "tunnel | CPU s/GB | best upstream x no tunnel | CPU s/GB "
+            "| STT x best upstream | wire x no tunnel |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows + [""]
+
+
 def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
     md = [f"# ovs-nvo3 tunnel benchmark, {env['date']}\n",
           f"Command: `{env['command'].strip()}`.  ",
@@ -262,6 +296,7 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
           "drops: packets its tunnel push dropped "
           "(netdev_push_header_drops).  Medians per run; the counters are "
           "read right after each run and lag by up to a second.\n"]
+    md += userspace_headline(pt, groups)
     for mtu, tso, s in groups:
         md.append(f"## Underlay MTU {mtu}, userspace TSO {tso}, "
                   f"{s} stream{'s' if s > 1 else ''}\n")
