@@ -100,10 +100,11 @@ done
 
 # One line per point: MTU TSO KIND TYPE STREAMS.  KIND is tcp (iperf3 TCP),
 # udp (64-byte frames, packets per second) or gso (STT whose underlay has no
-# TSO: see set_variant).  The default keeps the whole run to about 15 minutes
-# on two cores.  At the first MTU (1500), with TSO off: one stream of every
-# type but wire, four streams of no tunnel, gre and stt.  With TSO on: no
-# tunnel and stt with 1 and 4 streams, wire with one; where the base's own
+# TSO: see set_variant).  The default run takes about 12 minutes on two cores
+# (16 where the tunnels carry TSO).  At the first MTU (1500), with TSO off:
+# one stream of every type but wire, four streams of no tunnel, gre and
+# stt.  With TSO on: no tunnel and stt with 1 and 4 streams, wire with one;
+# where the base's own
 # tunnels carry TSO ($tunnel_tso), gre, vxlan, geneve and nvgre with 1 and 4
 # streams too; where they do not, gre (one stream) stands for the four (their
 # VMs must run without offloads, so TSO changes nothing for them).  At the
@@ -269,8 +270,8 @@ tunnel_down () {
 # tunnel and STT take the VMs' 64 kB TSO packets, and so do every tunnel's
 # VMs on a base whose tunnels carry TSO ($tunnel_tso).  The wire's
 # namespaces have the VMs' offloads: off with TSO off, on with TSO on.
-# KIND gso turns TSO off on
-# the underlay veths: ovs-vswitchd still hands them whole STT frames (3.1
+# KIND gso turns TSO off on the underlay veths: ovs-vswitchd still hands
+# them whole STT frames (3.1
 # has no way to withdraw TSO from one Linux netdev), the kernel segments
 # them in software (GSO), and the receiving switch reassembles every frame
 # from its 1448-byte segments instead of taking the whole-frame fast path.
