@@ -4,7 +4,11 @@
 # + br2 layout, see nvo3-lab.sh) and one VM on each; iperf3 from vm1 to vm2
 # with no tunnel and across gre, vxlan, geneve, nvgre and stt, with userspace
 # TSO off and on and underlay MTUs of 1500 and 9000, all in one run so that
-# the ratios between them mean something on a shared, noisy machine.
+# the ratios between them mean something on a shared, noisy machine.  Next to
+# them, the physical limit of the lab: "wire", two namespaces joined by one
+# veth, no switch.  On a base whose own tunnels carry TSO (software
+# segmentation in upstream's netdev layer, 3.5 and later; detected when the
+# run starts) gre, vxlan, geneve and nvgre are measured with TSO on too.
 #
 # Usage: nvo3-bench.sh BUILDDIR [OPTION...]     (run as root; `make bench`)
 # See usage() below and Documentation/howto/benchmark.rst.
@@ -17,9 +21,10 @@ usage: nvo3-bench.sh BUILDDIR [OPTION...]
   --quick            smoke run (about 2 minutes): --duration 2 --reps 1
                      --pps-duration 2
   --full             every type at every MTU and TSO setting, 1 and 4
-                     streams (about 27 minutes at the default durations)
+                     streams (about 31 minutes at the default durations)
   --types LIST       tunnel types, comma or space separated
-                     (default: none,gre,vxlan,geneve,nvgre,stt)
+                     (default: none,wire,gre,vxlan,geneve,nvgre,stt;
+                     wire is a veth between two namespaces, no switch)
   --mtus LIST        underlay MTUs (default: 1500,9000)
   --duration S       seconds per TCP run (default 10)
   --reps N           runs per point (default 3)
@@ -42,7 +47,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(cd "$builddir" && pwd)
 args="$*"                               # for the report
 
-all_types="none gre vxlan geneve nvgre stt"
+all_types="none wire gre vxlan geneve nvgre stt"
 types=$all_types
 mtus="1500 9000"
 duration=10
@@ -95,12 +100,16 @@ done
 
 # One line per point: MTU TSO KIND TYPE STREAMS.  KIND is tcp (iperf3 TCP),
 # udp (64-byte frames, packets per second) or gso (STT whose underlay has no
-# TSO: see set_variant).  The default keeps the whole run under 15 minutes on
-# two cores: at the first MTU (1500), every type and both stream counts with
-# TSO off; with TSO on, gre (one stream) stands for the four tunnels that
-# cannot take offloaded packets (their VMs must run without offloads, so
-# TSO changes nothing for them).  At the other MTUs, one stream of no
-# tunnel, gre and stt with TSO off, and of no tunnel and stt with TSO on.
+# TSO: see set_variant).  The default run takes about 12 minutes on two cores
+# (16 where the tunnels carry TSO).  At the first MTU (1500), with TSO off:
+# one stream of every type but wire, four streams of no tunnel, gre and
+# stt.  With TSO on: no tunnel and stt with 1 and 4 streams, wire with one;
+# where the base's own
+# tunnels carry TSO ($tunnel_tso), gre, vxlan, geneve and nvgre with 1 and 4
+# streams too; where they do not, gre (one stream) stands for the four (their
+# VMs must run without offloads, so TSO changes nothing for them).  At the
+# other MTUs, one stream of no tunnel, gre and stt with TSO off, and of no
+# tunnel and stt with TSO on.
 plan () {
     local mtu tso t streams first=${mtus%% *}
 
@@ -111,9 +120,19 @@ plan () {
                     streams="1 4"
                 elif [ $mtu = "$first" ]; then
                     case $tso/$t in
-                        off/*|on/none|on/stt) streams="1 4" ;;
-                        on/gre) streams=1 ;;
-                        *) streams= ;;
+                        off/none|off/gre|off/stt) streams="1 4" ;;
+                        off/wire) streams= ;;
+                        off/*) streams=1 ;;
+                        on/none|on/stt) streams="1 4" ;;
+                        on/wire) streams=1 ;;
+                        on/*)
+                            if [ $tunnel_tso = 1 ]; then
+                                streams="1 4"
+                            elif [ $t = gre ]; then
+                                streams=1
+                            else
+                                streams=
+                            fi ;;
                     esac
                 else
                     case $tso/$t in
@@ -136,10 +155,10 @@ plan () {
 # Bytes a tunnel adds inside the underlay MTU (outer IP and tunnel headers
 # and the inner Ethernet header), so that its VMs get the largest MTU that
 # crosses unfragmented.  STT segments its frames itself: VMs keep the
-# underlay's MTU, as with no tunnel.
+# underlay's MTU, as with no tunnel (and the wire).
 overhead () {
     case $1 in
-        none|stt) echo 0 ;;
+        none|wire|stt) echo 0 ;;
         gre|nvgre) echo 42 ;;           # IPv4 20 + GRE with key 8 + 14
         vxlan|geneve) echo 50 ;;        # IPv4 20 + UDP 8 + 8 + 14
     esac
@@ -164,6 +183,46 @@ lab_up () {
     hv hv2 ip link set vm2 mtu "$mtu"
     lab_iperf3_server vm2 > /dev/null 2>&1
     hv hv1 ping -q -c 1 -W 2 192.0.2.2 > /dev/null
+    case " $types " in *" wire "*) wire_up "$mtu" ;; esac
+}
+
+# wire_up MTU: the physical limit of the lab: namespaces wire1 and wire2
+# joined by one veth of the underlay's MTU (203.0.113.0/24), no switch, an
+# iperf3 server in wire2.  Their offloads follow the VMs' (set_variant).
+wire_up () {
+    local mtu=$1 w
+    for w in wire1 wire2; do
+        lab_host $w
+    done
+    lab_link wire1 eth0 wire2 eth0
+    for w in 1 2; do
+        vm wire$w ip link set eth0 mtu "$mtu"
+        vm wire$w ip addr add 203.0.113.$w/24 dev eth0
+    done
+    lab_iperf3_server wire2 > /dev/null 2>&1
+}
+
+# The iperf3 client's namespace and the server's address for TYPE.
+client_of () {
+    [ "$1" = wire ] && echo wire1 || echo vm1
+}
+server_of () {
+    [ "$1" = wire ] && echo 203.0.113.2 || echo 198.51.100.2
+}
+
+# probe_tunnel_tso: does this base's own tunnel push carry TSO packets?  Bases
+# that segment in software in the netdev layer (upstream 3.5 and later) have
+# the coverage counter netdev_soft_seg_good; 3.1 has not.  Asked of a
+# throw-away ovs-vswitchd with userspace TSO on, before the plan is made.
+probe_tunnel_tso () {
+    tunnel_tso=0
+    LAB_USERSPACE_TSO=1 hv_start probe 2> /dev/null || {
+        echo "nvo3-bench: the probe ovs-vswitchd did not start" >&2; exit 1; }
+    if hv_appctl probe coverage/read-counter netdev_soft_seg_good \
+            > /dev/null 2>&1; then
+        tunnel_tso=1
+    fi
+    lab_cleanup
 }
 
 # tunnel_up TYPE MTU: connects the VMs' br2 bridges across the underlay:
@@ -186,6 +245,9 @@ tunnel_up () {
                 -- add-port br1 patch-br2 -- set interface patch-br2 \
                    type=patch options:peer=patch-br1
         done
+    elif [ $type = wire ]; then
+        lab_wait_until 60 vm_reaches wire1 203.0.113.2
+        return
     else
         [ $type != stt ] || key=0x1234567890
         lab_pair_tunnel tun0 $type options:key=$key
@@ -205,17 +267,28 @@ tunnel_down () {
 # set_variant TSO TYPE KIND: offloads for one point.  With userspace TSO on,
 # 3.1's native gre/vxlan/geneve/nvgre push drops any packet that still asks
 # for TSO or a checksum, so their VMs run with transmit offloads off; no
-# tunnel and STT take the VMs' 64 kB TSO packets.  KIND gso turns TSO off on
-# the underlay veths: ovs-vswitchd still hands them whole STT frames (3.1
+# tunnel and STT take the VMs' 64 kB TSO packets, and so do every tunnel's
+# VMs on a base whose tunnels carry TSO ($tunnel_tso).  The wire's
+# namespaces have the VMs' offloads: off with TSO off, on with TSO on.
+# KIND gso turns TSO off on the underlay veths: ovs-vswitchd still hands
+# them whole STT frames (3.1
 # has no way to withdraw TSO from one Linux netdev), the kernel segments
 # them in software (GSO), and the receiving switch reassembles every frame
 # from its 1448-byte segments instead of taking the whole-frame fast path.
 set_variant () {
     local tso=$1 type=$2 kind=$3 v h onoff=off ul=on
     if [ $tso = on ]; then
-        case $type in none|stt) onoff=on ;; esac
+        case $type in none|wire|stt) onoff=on ;; esac
+        [ $tunnel_tso = 0 ] || onoff=on
     fi
     [ $kind != gso ] || ul=off
+    if [ $type = wire ]; then
+        for v in wire1 wire2; do
+            vm $v ethtool -K eth0 tx $onoff tso $onoff > /dev/null 2>&1 \
+                || true
+        done
+        return
+    fi
     for v in vm1 vm2; do
         vm $v ethtool -K eth0 tx $onoff tso $onoff > /dev/null 2>&1 || true
     done
@@ -228,6 +301,7 @@ set_variant () {
 # keeps the shell from reporting it killed), then the lab.
 lab_down () {
     lab_iperf3_stop vm2
+    lab_iperf3_stop wire2
     lab_cleanup
 }
 
@@ -245,7 +319,22 @@ cpu_ticks () {
     echo $((f[13] + f[14]))
 }
 
+# coverage HV COUNTER: an ovs-vswitchd coverage counter (empty if the base
+# has no such counter).
+coverage () {
+    hv_appctl "$1" coverage/read-counter "$2" 2> /dev/null || true
+}
+
+# delta A B: B - A, or empty if either is.
+delta () {
+    [ -n "$1" ] && [ -n "$2" ] && echo $(($2 - $1)) || true
+}
+
 # run_point MTU TSO KIND TYPE STREAMS REP: one iperf3 run, one CSV line.
+# With it, hv1's (the sender's) packets segmented in software by upstream's
+# netdev layer (netdev_soft_seg_good, 3.5 and later) and packets its tunnel
+# push dropped (netdev_push_header_drops): what says that a tunnel really
+# carried TSO packets, and that none were lost for asking for it.
 run_point () {
     local mtu=$1 tso=$2 kind=$3 type=$4 streams=$5 rep=$6
     local name=$mtu-$tso-$kind-$type-P$streams-$rep
@@ -253,8 +342,10 @@ run_point () {
     local vmmtu=$((mtu - $(overhead "$type")))
     local p1 p2 c1 c2 t0 t1 rx0 rx1 res ok=1 rc=0
     local mbps=0 bytes=0 retr=0 secs=0 pps= uspp= cpugb=
-    local load1
+    local load1 sg0 sg1 pd0 pd1
     load1=$(cut -d' ' -f1 /proc/loadavg)
+    sg0=$(coverage hv1 netdev_soft_seg_good)
+    pd0=$(coverage hv1 netdev_push_header_drops)
     p1=$(vswitchd_pid hv1)
     p2=$(vswitchd_pid hv2)
     c1=$(cpu_ticks $p1)
@@ -267,10 +358,14 @@ run_point () {
             < /dev/null > "$json" || rc=$?
         rx1=$(hv_port_pkts hv2 br2 vm2 tx)
     else
-        vm vm1 timeout $((duration + 20)) iperf3 -c 198.51.100.2 \
+        vm "$(client_of "$type")" timeout $((duration + 20)) \
+            iperf3 -c "$(server_of "$type")" \
             -P "$streams" -t "$duration" -J < /dev/null > "$json" || rc=$?
     fi
     t1=$(date +%s.%N)
+    sg1=$(coverage hv1 netdev_soft_seg_good)
+    pd1=$(coverage hv1 netdev_push_header_drops)
+    [ "$type" != wire ] || sg1= pd1=     # no switch on the wire's path
     c1=$(( $(cpu_ticks $p1) - c1 ))
     c2=$(( $(cpu_ticks $p2) - c2 ))
 
@@ -287,7 +382,8 @@ run_point () {
                   2> /dev/null) && [ "$rc" = 0 ]; then
         read -r mbps bytes retr <<< "$res"
         secs=$duration
-        cpugb=$(echo "$c1 $c2 $hz $bytes" | awk '{
+        # The wire has no switch: the (idle) switches' CPU is not its cost.
+        [ "$type" = wire ] || cpugb=$(echo "$c1 $c2 $hz $bytes" | awk '{
             printf "%.3f", ($1 + $2) / $3 / ($4 / 1e9)}')
     else
         ok=0
@@ -295,12 +391,15 @@ run_point () {
     c1=$(echo "$c1 $hz" | awk '{printf "%.2f", $1 / $2}')
     c2=$(echo "$c2 $hz" | awk '{printf "%.2f", $1 / $2}')
     echo "$mtu,$tso,$kind,$type,$streams,$rep,$vmmtu,$ok,$secs,$mbps,\
-$bytes,$retr,$c1,$c2,$cpugb,$pps,$uspp,$load1" >> "$csv"
+$bytes,$retr,$c1,$c2,$cpugb,$pps,$uspp,$load1,$(delta "$sg0" "$sg1"),\
+$(delta "$pd0" "$pd1")" >> "$csv"
 
     if [ $ok = 0 ]; then
         printf 'FAILED (iperf3 status %s, see %s)\n' "$rc" "$json"
     elif [ $kind = udp ]; then
         printf '%s pps delivered, %s us/pkt on hv2\n' "$pps" "$uspp"
+    elif [ "$type" = wire ]; then
+        printf '%s Mbit/s (no switch), %s retransmits\n' "$mbps" "$retr"
     else
         printf '%s Mbit/s, %s CPU-s/GB, %s retransmits\n' \
             "$mbps" "$cpugb" "$retr"
@@ -381,7 +480,10 @@ done
 
 . "$top/utilities/nvo3-lab.sh"
 LAB_QUIET=1
-lab_init_build nvo3bench- "$top/build/bench" "$builddir"
+# NVO3_BENCH_PREFIX: another namespace prefix, for a second benchmark on
+# the same machine (each run's start removes its prefix's leftovers).
+lab_init_build "${NVO3_BENCH_PREFIX:-nvo3bench-}" "$top/build/bench" \
+    "$builddir"
 
 stamp=$(date +%Y%m%d-%H%M)
 raw=$LAB_DIR/run-$stamp               # everything, including iperf3 JSON
@@ -409,9 +511,19 @@ trap 'printf "\nnvo3-bench: interrupted; partial data in %s\n" "$raw" >&9
 hz=$(getconf CLK_TCK)
 csv=$raw/runs.csv
 echo "mtu,tso,kind,type,streams,rep,vm_mtu,ok,seconds,mbps,bytes,\
-retransmits,cpu_hv1_s,cpu_hv2_s,cpu_s_per_gb,rx_pps,hv2_us_per_pkt,load1" \
+retransmits,cpu_hv1_s,cpu_hv2_s,cpu_s_per_gb,rx_pps,hv2_us_per_pkt,load1,\
+soft_seg_hv1,push_drops_hv1" \
     > "$csv"
 
+probe_tunnel_tso
+if [ $tunnel_tso = 1 ]; then
+    echo "nvo3-bench: this base's own tunnels carry TSO" \
+         "(netdev_soft_seg_good): gre, vxlan, geneve and nvgre are" \
+         "measured with TSO on too"
+else
+    echo "nvo3-bench: this base's own tunnels cannot carry TSO" \
+         "(no netdev_soft_seg_good): gre stands for them with TSO on"
+fi
 plan > "$raw/plan.txt"
 npoints=$(wc -l < "$raw/plan.txt")
 [ "$npoints" -gt 0 ] || { echo "nvo3-bench: nothing to measure" >&2; exit 1; }
@@ -438,6 +550,7 @@ duration=$duration
 reps=$reps
 pps_duration=$pps_duration
 udp_rate=$udp_rate
+tunnel_tso=$tunnel_tso
 EOF
 
 echo "nvo3-bench: $npoints points x $reps runs ($nruns runs," \

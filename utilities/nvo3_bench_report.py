@@ -34,7 +34,14 @@ import sys
 
 TYPES = ["none", "gre", "vxlan", "geneve", "nvgre", "stt"]
 NAMES = {"none": "no tunnel", "gre": "GRE", "vxlan": "VXLAN",
-         "geneve": "Geneve", "nvgre": "NVGRE", "stt": "STT"}
+         "geneve": "Geneve", "nvgre": "NVGRE", "stt": "STT",
+         "wire": "wire (veth, no switch)"}
+# The tunnels upstream Open vSwitch has of its own: the "best upstream
+# tunnel" of a configuration is the fastest of them there.
+UPSTREAM = ["gre", "vxlan", "geneve"]
+# Rows of the userspace tables, in order: (kind, type).
+USERSPACE_ROWS = [("tcp", "wire")] + [("tcp", t) for t in TYPES] \
+    + [("gso", "stt")]
 
 
 def read_env(path, missing_ok=False):
@@ -120,7 +127,7 @@ def userspace_points(rows):
         return lambda r: get(r) if r["kind"] == "udp" else None
 
     def number(field, conv=float):
-        return lambda r: conv(r[field]) if r[field] else None
+        return lambda r: conv(r[field]) if r.get(field) else None
 
     points = group_runs(
         rows,
@@ -130,7 +137,9 @@ def userspace_points(rows):
          "cpu": tcp(number("cpu_s_per_gb")),
          "pps": udp(number("rx_pps")),
          "us": udp(number("hv2_us_per_pkt")),
-         "retr": tcp(number("retransmits", int))},
+         "retr": tcp(number("retransmits", int)),
+         "softseg": tcp(number("soft_seg_hv1", int)),
+         "pushdrops": tcp(number("push_drops_hv1", int))},
         first=lambda r: {"vm_mtu": int(r["vm_mtu"])})
     for p in points.values():
         p["mbps_range"] = [min(p["mbps"]), max(p["mbps"])] if p["mbps"] \
@@ -139,53 +148,124 @@ def userspace_points(rows):
     return points
 
 
-def userspace_targets(pt, groups, udp):
-    """The issue's targets, each from the points that decide it."""
+def best_upstream(pt, mtu, tso, s):
+    """The fastest of GRE, VXLAN and Geneve in one configuration, or None."""
+    ps = [(t, pt(mtu, tso, "tcp", t, s)) for t in UPSTREAM]
+    ps = [(t, p) for t, p in ps if p and p["mbps_med"]]
+    if not ps:
+        return None
+    t, p = max(ps, key=lambda tp: tp[1]["mbps_med"])
+    return dict(p, type=t)
+
+
+def userspace_targets(pt, groups, udp, tunnel_tso):
+    """The issues' targets, each from the points that decide it."""
     targets = []
+    first = groups[0][0] if groups else 1500
 
     def target(name, value, ok, detail):
         targets.append({"target": name, "value": value, "met": ok,
                         "detail": detail})
 
+    def med(p, k="mbps_med"):
+        return p[k] if p and p.get(k) else None
+
     for s in (1, 4):
-        stt = pt(1500, "on", "tcp", "stt", s)
-        none = pt(1500, "on", "tcp", "none", s)
-        if stt and none and stt["mbps_med"] and none["mbps_med"]:
+        stt = pt(first, "on", "tcp", "stt", s)
+        none = pt(first, "on", "tcp", "none", s)
+        if med(stt) and med(none):
             r = stt["mbps_med"] / none["mbps_med"]
             target(f"STT TSO on >= 0.95x no-tunnel throughput "
-                   f"(MTU 1500, P{s})", r, r >= 0.95,
+                   f"(MTU {first}, P{s})", r, r >= 0.95,
                    f"{stt['mbps_med']:.0f} / {none['mbps_med']:.0f}")
-            if stt["cpu_med"] and none["cpu_med"]:
+            if med(stt, "cpu_med") and med(none, "cpu_med"):
                 r = stt["cpu_med"] / none["cpu_med"]
                 target(f"STT TSO on <= 1.2x no-tunnel CPU/GB "
-                       f"(MTU 1500, P{s})", r, r <= 1.2,
+                       f"(MTU {first}, P{s}; issue 6)", r, r <= 1.2,
                        f"{stt['cpu_med']:.2f} / {none['cpu_med']:.2f}")
-        grebest = [pt(1500, tso, "tcp", "gre", s) for tso in ("off", "on")]
-        grebest = [g for g in grebest if g and g["mbps_med"]]
-        if stt and stt["mbps_med"] and grebest:
-            g = max(grebest, key=lambda g: g["mbps_med"])
-            r = stt["mbps_med"] / g["mbps_med"]
-            target(f"STT >= 3x GRE throughput (MTU 1500, P{s}; best GRE)",
-                   r, r >= 3, f"{stt['mbps_med']:.0f} / {g['mbps_med']:.0f}")
+        if tunnel_tso:
+            # Against upstream's own tunnels with TSO, same configuration.
+            b = best_upstream(pt, first, "on", s)
+            what = "the best upstream tunnel with TSO"
+        else:
+            # 3.1's tunnels cannot carry TSO: GRE at its best setting.
+            gs = [pt(first, tso, "tcp", "gre", s) for tso in ("off", "on")]
+            gs = [g for g in gs if med(g)]
+            b = dict(max(gs, key=lambda g: g["mbps_med"]), type="gre") \
+                if gs else None
+            what = "GRE (this base's tunnels cannot carry TSO)"
+        if med(stt) and b:
+            r = stt["mbps_med"] / b["mbps_med"]
+            target(f"STT TSO on >= 3x {what} (MTU {first}, P{s})",
+                   r, r >= 3, f"{stt['mbps_med']:.0f} / "
+                   f"{b['mbps_med']:.0f} ({NAMES[b['type']]})")
+        stt = pt(first, "off", "tcp", "stt", s)
+        none = pt(first, "off", "tcp", "none", s)
+        if med(stt) and med(none):
+            r = stt["mbps_med"] / none["mbps_med"]
+            target(f"STT at VM MTU {stt['vm_mtu']}, TSO off, >= 0.9x no "
+                   f"tunnel (MTU {first}, P{s})", r, r >= 0.9,
+                   f"{stt['mbps_med']:.0f} / {none['mbps_med']:.0f}")
+            if med(stt, "cpu_med") and med(none, "cpu_med"):
+                r = stt["cpu_med"] / none["cpu_med"]
+                target(f"STT at VM MTU {stt['vm_mtu']}, TSO off, <= 1.15x "
+                       f"no-tunnel CPU/GB (MTU {first}, P{s})", r,
+                       r <= 1.15,
+                       f"{stt['cpu_med']:.2f} / {none['cpu_med']:.2f}")
     for mtu, tso, s in groups:
         nv, gre = pt(mtu, tso, "tcp", "nvgre", s), pt(mtu, tso, "tcp", "gre",
                                                       s)
-        if nv and gre and nv["mbps_med"] and gre["mbps_med"]:
+        if med(nv) and med(gre):
             r = nv["mbps_med"] / gre["mbps_med"]
-            target(f"NVGRE within 5% of GRE (MTU {mtu}, TSO {tso}, P{s})",
-                   r, abs(r - 1) <= 0.05,
+            target(f"NVGRE >= 0.95x GRE (MTU {mtu}, TSO {tso}, P{s})",
+                   r, r >= 0.95,
                    f"{nv['mbps_med']:.0f} / {gre['mbps_med']:.0f}")
     for mtu, tso in sorted({(k[0], k[1]) for k in udp}):
         st, vx = pt(mtu, tso, "udp", "stt", 1), pt(mtu, tso, "udp", "vxlan",
                                                    1)
         if st and vx and st["pps_med"] and vx["pps_med"]:
             r = st["pps_med"] / vx["pps_med"]
-            target(f"STT 64-byte pps >= 0.9x VXLAN (MTU {mtu}, TSO {tso})",
-                   r, r >= 0.9, f"{st['pps_med']:.0f} / {vx['pps_med']:.0f}")
+            target(f"STT 64-byte pps >= 0.9x VXLAN (MTU {mtu}, TSO {tso}; "
+                   f"issue 6)", r, r >= 0.9,
+                   f"{st['pps_med']:.0f} / {vx['pps_med']:.0f}")
     return targets
 
 
-def userspace_markdown(env, points, pt, groups, udp, targets):
+def userspace_headline(pt, groups):
+    """At the first MTU, each TSO setting and stream count: STT, the best
+    upstream tunnel and the wire against no tunnel, STT against the best
+    upstream tunnel, CPU per GB beside each."""
+    rows = []
+    first = groups[0][0] if groups else None
+    for mtu, tso, s in groups:
+        if mtu != first:
+            continue
+        none = pt(mtu, tso, "tcp", "none", s) or {}
+        stt = pt(mtu, tso, "tcp", "stt", s) or {}
+        wire = pt(mtu, tso, "tcp", "wire", s) or {}
+        best = best_upstream(pt, mtu, tso, s) or {}
+
+        def x(p, q, k="mbps_med"):
+            return fmt(ratio(p.get(k), q.get(k)), "%.2fx")
+
+        bestname = f"{NAMES[best['type']]} {x(best, none)}" if best else "-"
+        rows.append(
+            f"| TSO {tso}, P{s} | {fmt(none.get('mbps_med'))} | "
+            f"{fmt(none.get('cpu_med'), '%.2f')} | "
+            f"{x(stt, none)} | {fmt(stt.get('cpu_med'), '%.2f')} | "
+            f"{bestname} | "
+            f"{fmt(best.get('cpu_med'), '%.2f')} | {x(stt, best)} | "
+            f"{x(wire, none)} |")
+    if not rows:
+        return []
+    return [f"## Headline (underlay MTU {first})\n",
+            "| configuration | no tunnel Mbit/s | CPU s/GB | STT x no "
+            "tunnel | CPU s/GB | best upstream x no tunnel | CPU s/GB "
+            "| STT x best upstream | wire x no tunnel |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows + [""]
+
+
+def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
     md = [f"# ovs-nvo3 tunnel benchmark, {env['date']}\n",
           f"Command: `{env['command'].strip()}`.  ",
           f"Machine: {env['nproc']} CPUs ({env['cpu']}), "
@@ -199,20 +279,39 @@ def userspace_markdown(env, points, pt, groups, udp, targets):
           f"TCP: iperf3 vm1 -> vm2, {env['duration']} s per run, median "
           f"of {env['reps']} runs [min-max], Mbit/s received.  CPU: "
           "utime+stime of both ovs-vswitchd, seconds per 10^9 bytes "
-          "received.  Ratios are medians over the no-tunnel and GRE "
-          "medians of the same configuration.\n"]
+          "received (the wire has no switch: no CPU figure).  Ratios are "
+          "medians over the median of no tunnel and over that of the best "
+          "upstream tunnel (the fastest of GRE, VXLAN and Geneve) in the "
+          "same configuration (underlay MTU, userspace TSO, streams).  "
+          + ("This base's own tunnels carry TSO (software segmentation, "
+             "coverage counter netdev_soft_seg_good): with TSO on, every "
+             "tunnel's VMs send 64 kB TSO packets.\n" if tunnel_tso else
+             "This base's own tunnels cannot carry TSO (no "
+             "netdev_soft_seg_good): with TSO on, the VMs of GRE, VXLAN, "
+             "Geneve and NVGRE run without offloads, and GRE stands for "
+             "them.\n"),
+          "hv1 soft-seg: TSO packets the sending switch segmented in "
+          "software (coverage counter netdev_soft_seg_good, bases 3.5 and "
+          "later; empty where the base has no such counter); hv1 push "
+          "drops: packets its tunnel push dropped "
+          "(netdev_push_header_drops).  Medians per run; the counters are "
+          "read right after each run and lag by up to a second.\n"]
+    md += userspace_headline(pt, groups)
     for mtu, tso, s in groups:
         md.append(f"## Underlay MTU {mtu}, userspace TSO {tso}, "
                   f"{s} stream{'s' if s > 1 else ''}\n")
-        md.append("| tunnel | VM MTU | Mbit/s | min-max | x no tunnel "
-                  "| x GRE | CPU s/GB | CPU x no tunnel | retransmits |")
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         base = pt(mtu, tso, "tcp", "none", s) or {}
-        gre = pt(mtu, tso, "tcp", "gre", s) or {}
-        kinds = [("tcp", t) for t in TYPES]
-        if s == 1:
-            kinds.append(("gso", "stt"))
-        for kind, t in kinds:
+        best = best_upstream(pt, mtu, tso, s) or {}
+        if best:
+            md.append(f"Best upstream tunnel here: {NAMES[best['type']]}, "
+                      f"{best['mbps_med']:.0f} Mbit/s.\n")
+        else:
+            md.append("No upstream tunnel measured here.\n")
+        md.append("| tunnel | VM MTU | Mbit/s | min-max | x no tunnel "
+                  "| x best upstream | CPU s/GB | CPU x no tunnel "
+                  "| retransmits | hv1 soft-seg | hv1 push drops |")
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for kind, t in USERSPACE_ROWS:
             p = pt(mtu, tso, kind, t, s)
             if not p:
                 continue
@@ -224,10 +323,11 @@ def userspace_markdown(env, points, pt, groups, udp, targets):
                 f"{value_range(p['mbps'])} | "
                 f"{fmt(ratio(p['mbps_med'], base.get('mbps_med')), '%.2fx')}"
                 f" | "
-                f"{fmt(ratio(p['mbps_med'], gre.get('mbps_med')), '%.2fx')}"
+                f"{fmt(ratio(p['mbps_med'], best.get('mbps_med')), '%.2fx')}"
                 f" | {fmt(p['cpu_med'], '%.2f')} | "
                 f"{fmt(ratio(p['cpu_med'], base.get('cpu_med')), '%.2fx')}"
-                f" | {fmt(p['retr_med'])} |")
+                f" | {fmt(p['retr_med'])} | {fmt(p['softseg_med'])} | "
+                f"{fmt(p['pushdrops_med'])} |")
         md.append("")
 
     if udp:
@@ -250,7 +350,7 @@ def userspace_markdown(env, points, pt, groups, udp, targets):
         md.append("")
 
     if targets:
-        md.append("## Targets (issue 6)\n")
+        md.append("## Targets (issue 13; two kept from issue 6)\n")
         md.append("| target | ratio | medians | met |")
         md.append("|---|---:|---:|---|")
         for t in targets:
@@ -263,7 +363,8 @@ def userspace_markdown(env, points, pt, groups, udp, targets):
 
 
 def userspace_plot(path, env, pt, groups):
-    """Throughput and CPU per GB of every TCP point, as bars."""
+    """Throughput, its ratios to no tunnel and to the best upstream tunnel,
+    and CPU per GB of every TCP point, as bars."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -271,41 +372,68 @@ def userspace_plot(path, env, pt, groups):
     except ImportError:
         print("nvo3-bench: no matplotlib, no plot", file=sys.stderr)
         return
-    series = [("tcp", t) for t in TYPES] + [("gso", "stt")]
-    colors = {"none": "#555555", "gre": "#1f77b4", "vxlan": "#2ca02c",
-              "geneve": "#9467bd", "nvgre": "#17becf", "stt": "#d62728"}
-    fig, axes = plt.subplots(2, 1, figsize=(12, 7.5), sharex=True)
-    width = 0.8 / len(series)
+    series = [r for r in USERSPACE_ROWS
+              if any(pt(m, t, r[0], r[1], s) for m, t, s in groups)]
+    colors = {"none": "#555555", "wire": "#e0a000", "gre": "#1f77b4",
+              "vxlan": "#2ca02c", "geneve": "#9467bd", "nvgre": "#17becf",
+              "stt": "#d62728"}
+    fig, axes = plt.subplots(4, 1, figsize=(12, 12), sharex=True,
+                             gridspec_kw={"height_ratios": [3, 2, 2, 2]})
+    width = 0.8 / max(1, len(series))
     for i, (kind, t) in enumerate(series):
-        xs, ys, lo, hi, cpu = [], [], [], [], []
+        cols = {k: [] for k in ("x", "y", "lo", "hi", "xn", "xb", "cpu",
+                                "xc")}
         for j, (mtu, tso, s) in enumerate(groups):
             p = pt(mtu, tso, kind, t, s)
             if not p or p["mbps_med"] is None:
                 continue
-            xs.append(j + (i - len(series) / 2 + 0.5) * width)
-            ys.append(p["mbps_med"] / 1000)
-            lo.append((p["mbps_med"] - p["mbps_range"][0]) / 1000)
-            hi.append((p["mbps_range"][1] - p["mbps_med"]) / 1000)
-            cpu.append(p["cpu_med"] or 0)
-        if not xs:
+            base = pt(mtu, tso, "tcp", "none", s) or {}
+            best = best_upstream(pt, mtu, tso, s) or {}
+            x = j + (i - len(series) / 2 + 0.5) * width
+            cols["x"].append(x)
+            cols["y"].append(p["mbps_med"] / 1000)
+            cols["lo"].append((p["mbps_med"] - p["mbps_range"][0]) / 1000)
+            cols["hi"].append((p["mbps_range"][1] - p["mbps_med"]) / 1000)
+            cols["xn"].append(ratio(p["mbps_med"], base.get("mbps_med")))
+            cols["xb"].append(ratio(p["mbps_med"], best.get("mbps_med")))
+            if p["cpu_med"]:
+                cols["xc"].append(x)
+                cols["cpu"].append(p["cpu_med"])
+        if not cols["x"]:
             continue
         label = NAMES[t] + (" (underlay w/o TSO)" if kind == "gso" else "")
         style = {"color": colors[t], "hatch": "//" if kind == "gso" else None,
                  "edgecolor": "white" if kind == "gso" else None}
-        axes[0].bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=label,
-                    **style)
-        axes[1].bar(xs, cpu, width, **style)
+        axes[0].bar(cols["x"], cols["y"], width, yerr=[cols["lo"], cols["hi"]],
+                    capsize=2, label=label, **style)
+        for ax, key in ((axes[1], "xn"), (axes[2], "xb")):
+            xs = [x for x, v in zip(cols["x"], cols[key]) if v is not None]
+            vs = [v for v in cols[key] if v is not None]
+            ax.bar(xs, vs, width, **style)
+            for x, v in zip(xs, vs):
+                ax.text(x, v, f"{v:.2f}", ha="center", va="bottom",
+                        fontsize=5, rotation=90)
+        axes[3].bar(cols["xc"], cols["cpu"], width, **style)
+        for x, v in zip(cols["xc"], cols["cpu"]):
+            axes[3].text(x, v, f"{v:.1f}", ha="center", va="bottom",
+                         fontsize=5, rotation=90)
     axes[0].set_ylabel("Gbit/s (median, min-max)")
-    axes[0].set_ylim(0, axes[0].get_ylim()[1] * 1.2)   # room for the legend
-    axes[1].set_ylabel("ovs-vswitchd CPU s / GB")
-    axes[1].set_xticks(range(len(groups)))
-    axes[1].set_xticklabels(
+    axes[0].set_ylim(0, axes[0].get_ylim()[1] * 1.25)   # room for the legend
+    axes[1].set_ylabel("x no tunnel")
+    axes[2].set_ylabel("x best upstream\n(GRE/VXLAN/Geneve)")
+    axes[3].set_ylabel("ovs-vswitchd CPU s / GB")
+    for ax in axes[1:]:
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.15)      # room for the labels
+    for ax in axes[1:3]:
+        ax.axhline(1, color="black", linewidth=0.6)
+    axes[3].set_xticks(range(len(groups)))
+    axes[3].set_xticklabels(
         [f"MTU {m}\nTSO {t}\n{s} stream{'s' if s > 1 else ''}"
          for m, t, s in groups], fontsize=8)
     axes[0].legend(ncol=4, fontsize=8, loc="upper left")
-    axes[0].set_title(f"ovs-nvo3: iperf3 between two VMs, {env['date']} "
-                      f"({env['nproc']} CPUs, "
-                      f"load {env['load_start'].split()[0]})")
+    axes[0].set_title(f"ovs-nvo3: iperf3 between two VMs, {env['date']}, "
+                      f"{env['ovs']} ({env['nproc']} CPUs, "
+                      f"load {env['load_start'].split()[0]})", fontsize=10)
     for ax in axes:
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -322,10 +450,12 @@ def userspace_report(machine_env, out):
     groups = sorted({(k[0], k[1], k[4]) for k in points if k[2] == "tcp"},
                     key=lambda g: (g[0], g[1] == "on", g[2]))
     udp = sorted(k for k in points if k[2] == "udp")
-    targets = userspace_targets(pt, groups, udp)
+    tunnel_tso = env.get("tunnel_tso") == "1"
+    targets = userspace_targets(pt, groups, udp, tunnel_tso)
     write_text(os.path.join(out, "results.md"),
-               userspace_markdown(env, points, pt, groups, udp, targets))
-    lists = ("mbps", "cpu", "pps", "us", "retr")
+               userspace_markdown(env, points, pt, groups, udp, targets,
+                                  tunnel_tso))
+    lists = ("mbps", "cpu", "pps", "us", "retr", "softseg", "pushdrops")
     summary = {"machine": env, "targets": targets, "points": [
         {"mtu": k[0], "tso": k[1], "kind": k[2], "type": k[3],
          "streams": k[4], **{f: v for f, v in p.items() if f not in lists}}
