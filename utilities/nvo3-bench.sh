@@ -212,16 +212,14 @@ server_of () {
 
 # probe_tunnel_tso: does this base's own tunnel push carry TSO packets?  Bases
 # that segment in software in the netdev layer (upstream 3.5 and later) have
-# the coverage counter netdev_soft_seg_good; 3.1 has not.  Asked of a
+# a coverage counter for it (lab_soft_seg_counter); 3.1 has not.  Asked of a
 # throw-away ovs-vswitchd with userspace TSO on, before the plan is made.
 probe_tunnel_tso () {
     tunnel_tso=0
     LAB_USERSPACE_TSO=1 hv_start probe 2> /dev/null || {
         echo "nvo3-bench: the probe ovs-vswitchd did not start" >&2; exit 1; }
-    if hv_appctl probe coverage/read-counter netdev_soft_seg_good \
-            > /dev/null 2>&1; then
-        tunnel_tso=1
-    fi
+    soft_seg=$(lab_soft_seg_counter probe)
+    [ -z "$soft_seg" ] || tunnel_tso=1
     lab_cleanup
 }
 
@@ -332,7 +330,7 @@ delta () {
 
 # run_point MTU TSO KIND TYPE STREAMS REP: one iperf3 run, one CSV line.
 # With it, hv1's (the sender's) packets segmented in software by upstream's
-# netdev layer (netdev_soft_seg_good, 3.5 and later) and packets its tunnel
+# netdev layer ($soft_seg, 3.5 and later) and packets its tunnel
 # push dropped (netdev_push_header_drops): what says that a tunnel really
 # carried TSO packets, and that none were lost for asking for it.
 run_point () {
@@ -344,7 +342,7 @@ run_point () {
     local mbps=0 bytes=0 retr=0 secs=0 pps= uspp= cpugb=
     local load1 sg0 sg1 pd0 pd1
     load1=$(cut -d' ' -f1 /proc/loadavg)
-    sg0=$(coverage hv1 netdev_soft_seg_good)
+    sg0=$([ -z "$soft_seg" ] || coverage hv1 "$soft_seg")
     pd0=$(coverage hv1 netdev_push_header_drops)
     p1=$(vswitchd_pid hv1)
     p2=$(vswitchd_pid hv2)
@@ -363,7 +361,7 @@ run_point () {
             -P "$streams" -t "$duration" -J < /dev/null > "$json" || rc=$?
     fi
     t1=$(date +%s.%N)
-    sg1=$(coverage hv1 netdev_soft_seg_good)
+    sg1=$([ -z "$soft_seg" ] || coverage hv1 "$soft_seg")
     pd1=$(coverage hv1 netdev_push_header_drops)
     [ "$type" != wire ] || sg1= pd1=     # no switch on the wire's path
     c1=$(( $(cpu_ticks $p1) - c1 ))
@@ -518,11 +516,11 @@ soft_seg_hv1,push_drops_hv1" \
 probe_tunnel_tso
 if [ $tunnel_tso = 1 ]; then
     echo "nvo3-bench: this base's own tunnels carry TSO" \
-         "(netdev_soft_seg_good): gre, vxlan, geneve and nvgre are" \
+         "($soft_seg): gre, vxlan, geneve and nvgre are" \
          "measured with TSO on too"
 else
     echo "nvo3-bench: this base's own tunnels cannot carry TSO" \
-         "(no netdev_soft_seg_good): gre stands for them with TSO on"
+         "(no software segmentation): gre stands for them with TSO on"
 fi
 plan > "$raw/plan.txt"
 npoints=$(wc -l < "$raw/plan.txt")

@@ -143,8 +143,7 @@ hv_add_vm hv2 vm2 198.51.100.2/24 1500
 hv hv1 ping -q -c 1 -W 2 192.0.2.2 > /dev/null
 # Does this base segment tunnel packets in software (upstream 3.5 and later)?
 # Then its own tunnels carry TSO packets; 3.1's drop them.
-if hv_appctl hv1 coverage/read-counter netdev_soft_seg_good \
-        > /dev/null 2>&1; then
+if [ -n "$(lab_soft_seg_counter hv1)" ]; then
     others="gre vxlan geneve nvgre" other_offload=on
     echo "this base's own tunnels carry TSO (software segmentation):" \
          "the best of GRE, VXLAN, Geneve and NVGRE is shown"

@@ -116,6 +116,20 @@ hv_appctl () {
     hv "$name" ovs-appctl --timeout=10 "$@"
 }
 
+# lab_soft_seg_counter HV: the coverage counter of HV's ovs-vswitchd that
+# counts packets upstream's software segmentation cut (netdev_soft_seg_good
+# on 3.5, dp_packet_gso on 4.0), or nothing on a base without it (3.1),
+# whose own tunnels cannot carry TSO packets.
+lab_soft_seg_counter () {
+    local c
+    for c in netdev_soft_seg_good dp_packet_gso; do
+        if hv_appctl "$1" coverage/read-counter $c > /dev/null 2>&1; then
+            echo $c
+            return
+        fi
+    done
+}
+
 hv_ofctl () {
     local name=$1; shift
     hv "$name" ovs-ofctl "$@"

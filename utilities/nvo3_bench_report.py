@@ -284,15 +284,16 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
           "upstream tunnel (the fastest of GRE, VXLAN and Geneve) in the "
           "same configuration (underlay MTU, userspace TSO, streams).  "
           + ("This base's own tunnels carry TSO (software segmentation, "
-             "coverage counter netdev_soft_seg_good): with TSO on, every "
+             "coverage counter netdev_soft_seg_good on 3.5, dp_packet_gso "
+             "on 4.0): with TSO on, every "
              "tunnel's VMs send 64 kB TSO packets.\n" if tunnel_tso else
-             "This base's own tunnels cannot carry TSO (no "
-             "netdev_soft_seg_good): with TSO on, the VMs of GRE, VXLAN, "
+             "This base's own tunnels cannot carry TSO (no software "
+             "segmentation): with TSO on, the VMs of GRE, VXLAN, "
              "Geneve and NVGRE run without offloads, and GRE stands for "
              "them.\n"),
           "hv1 soft-seg: TSO packets the sending switch segmented in "
-          "software (coverage counter netdev_soft_seg_good, bases 3.5 and "
-          "later; empty where the base has no such counter); hv1 push "
+          "software (coverage counter netdev_soft_seg_good on 3.5, "
+          "dp_packet_gso on 4.0; empty where the base has no such counter); hv1 push "
           "drops: packets its tunnel push dropped "
           "(netdev_push_header_drops).  Medians per run; the counters are "
           "read right after each run and lag by up to a second.\n"]
