@@ -7,12 +7,14 @@
 #      stays a quilt tree, so that 'quilt refresh' turns an upstream edit
 #      back into its patch)
 #   3. symlink every file of ours to the same place in the tree
-#   4. run boot.sh and configure once
+#   4. run boot.sh and configure once (not with --no-configure: 'make deb'
+#      copies the tree and lets Debian's rules configure the copy)
 #
 # Every step is skipped when already done, so this runs before each build.
 #
 # Usage: nvo3-prepare.sh [--base=BASE] [--with-ovs-source=PATH]
-#                        [--builddir=DIR] [-- CONFIGURE-ARGS...]
+#                        [--builddir=DIR] [--no-configure]
+#                        [-- CONFIGURE-ARGS...]
 #
 # BASE is one of build-aux/ovs-bases (default 3.1).  --with-ovs-source
 # builds BASE's series on another, unpinned source (tarball or directory).
@@ -22,12 +24,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 base=3.1
 builddir=
 source=
+configure=yes
 
 while [ $# -gt 0 ]; do
     case $1 in
         --base=*) base=${1#*=} ;;
         --with-ovs-source=*) source=${1#*=} ;;
         --builddir=*) builddir=${1#*=} ;;
+        --no-configure) configure=no ;;
         --) shift; break ;;
         *) echo "nvo3-prepare: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -149,7 +153,10 @@ ours() {
         (cd "$top" && find "$1" -type f)
     fi | { grep -v -e '~$' -e '/\.[^/]*$' || true; }
 }
-for dir in lib ofproto vswitchd datapath utilities tests Documentation include; do
+# results/ holds the benchmark figure that Documentation/howto/benchmark.rst
+# shows.
+for dir in lib ofproto vswitchd datapath utilities tests Documentation include \
+           results; do
     [ -d "$top/$dir" ] || continue
     ours "$dir" | while read -r f; do
         if [ -f "$top/$f" ]; then
@@ -172,12 +179,16 @@ while read -r l; do
 done
 
 # --- 4. Configure once; automake's rebuild rules handle later changes. -----
-if [ ! -f Makefile ]; then
+if [ $configure = yes ] && [ ! -f Makefile ]; then
     say "running boot.sh and configure"
     ./boot.sh > boot.log 2>&1 || { cat boot.log >&2; die "boot.sh failed"; }
     cc=gcc
     command -v ccache > /dev/null && cc="ccache gcc"
-    ./configure CC="$cc" --enable-silent-rules "$@" > configure.log 2>&1 \
+    # No Sphinx documentation in these trees, even where Sphinx is installed
+    # (make deb installs it): the tests do not need it and it takes a minute.
+    # Debian's packaging builds it, with warnings as errors ('make deb').
+    ./configure CC="$cc" --enable-silent-rules SPHINXBUILD=none "$@" \
+        > configure.log 2>&1 \
         || { tail -30 configure.log >&2; die "configure failed (see $builddir/configure.log)"; }
 fi
 say "tree ready in $builddir"
