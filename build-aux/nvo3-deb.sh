@@ -46,6 +46,17 @@ work=$top/build/deb-work/$base
 out=$top/build/deb/$base
 suite=$(awk -v b="$base" '$1 == b { print $2 }' "$top/build-aux/ovs-bases")
 [ -n "$suite" ] || die "unknown base '$base'"
+# The packages link against the build host's libraries and take their build
+# dependencies from its archive (3.5's need trixie's libxdp-dev, for
+# example): a base's packages are built on its own Debian release.
+. /etc/os-release
+host=${VERSION_CODENAME:-unknown}
+case $suite:$host in
+    sid:*) grep -q sid /etc/debian_version 2>/dev/null \
+               || die "base $base is Debian unstable's: build its packages on unstable (this host is $host)" ;;
+    "$suite:$suite") ;;
+    *) die "base $base is Debian $suite's: build its packages on $suite (this host is $host)" ;;
+esac
 [ "$suite" = sid ] && suite=unstable
 [ -r "$top/patches/$base/debian/series" ] \
     || die "base $base has no packaging patches (patches/$base/debian/series)"
