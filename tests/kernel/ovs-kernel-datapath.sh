@@ -82,6 +82,7 @@ handlers() {
 check "hv1 has upcall handlers" handlers
 
 log "STT without the module: the Interface says what to install"
+s0=$(date +%s)
 check "the stt module is not loaded" test ! -e /sys/module/stt
 has_error() { test "$(hv_vsctl hv1 get interface "$1" error)" != '[]'; }
 hv_tunnel hv1 stt0 stt 192.0.2.2 || die "hv1 add stt0"
@@ -100,6 +101,7 @@ mkdir -p "/lib/modules/$kv/updates" && cp "$KO" "/lib/modules/$kv/updates/" \
 expect "modules.alias maps rtnl-link-stt to stt" \
     "$(awk '$2 == "rtnl-link-stt" { print $3 }' "/lib/modules/$kv/modules.alias")" stt
 check "the stt module is still not loaded" test ! -e /sys/module/stt
+echo "   the missing module and its install took $(( $(date +%s) - s0 )) s"
 
 # The VMs reach each other across the tunnel and iperf3 runs for 3 s.
 traffic() {
@@ -153,6 +155,7 @@ hv_vsctl hv1 del-port stt6
 hv_vsctl hv2 del-port stt6
 
 log "NVGRE over IPv6: kernel (hv1, ip6gretap) <-> userspace (hv2)"
+s0=$(date +%s)
 # devstat DEV COUNTER: a sysfs counter of hv1's DEV.
 devstat() { hv hv1 cat "/sys/class/net/$1/statistics/$2"; }
 hv_tunnel hv1 nv6 nvgre 2001:db8::2 options:key=6000 options:flowid=9 \
@@ -198,6 +201,7 @@ expect_ge "ip6gre_sys rx_packets" \
     $(( $(devstat ip6gre_sys rx_packets) - rx0 )) 20
 hv_vsctl hv1 del-port nv6
 hv_vsctl hv2 del-port nv6
+echo "   NVGRE over IPv6 took $(( $(date +%s) - s0 )) s"
 
 log "NVGRE: kernel (hv1) <-> userspace (hv2)"
 lab_pair_tunnel nv0 nvgre options:key=5000 options:flowid=7 || die "nv0"
