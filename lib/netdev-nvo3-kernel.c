@@ -53,6 +53,8 @@ netdev_nvo3_dpif_port(const struct netdev *netdev, const char *dpif_port)
     return netdev_nvo3_uses_ip6gretap(netdev) ? "ip6gre_sys" : dpif_port;
 }
 
+#define STT_MODULE_SYSFS_DIR "/sys/module/stt"
+
 /* Has the running kernel loaded the stt module?  Creating an "stt" link
  * makes the kernel load it through its alias "rtnl-link-stt" if it is
  * installed, so after a failed attempt its absence means it is not. */
@@ -61,7 +63,7 @@ stt_module_loaded(void)
 {
     struct stat st;
 
-    return stat("/sys/module/stt", &st) == 0;
+    return stat(STT_MODULE_SYSFS_DIR, &st) == 0;
 }
 
 const char *
