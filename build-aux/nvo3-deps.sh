@@ -19,6 +19,14 @@ packages="
     qemu-system-x86 linux-image-amd64 busybox-static cpio kmod util-linux
     linux-headers-amd64
 "
+# Debian 13's kernel, 6.12, which Debian 12 carries in bookworm-security:
+# make check-kernel also builds and tests the module on it (the guests and
+# the module's default stay Debian 12's own kernel, see
+# utilities/nvo3-kver.sh).
+if [ -r /etc/os-release ] && . /etc/os-release \
+   && [ "$VERSION_CODENAME" = bookworm ]; then
+    packages="$packages linux-image-6.12-amd64 linux-headers-6.12-amd64"
+fi
 
 missing=
 for p in $packages; do

@@ -153,8 +153,8 @@ ours() {
         (cd "$top" && find "$1" -type f)
     fi | { grep -v -e '~$' -e '/\.[^/]*$' || true; }
 }
-# results/ holds the benchmark figure that Documentation/howto/benchmark.rst
-# shows.
+# results/ too: Documentation/howto/benchmark.rst shows an image from it,
+# and Sphinx (docs-check, the packages' documentation) fails on a missing one.
 for dir in lib ofproto vswitchd datapath utilities tests Documentation include \
            results; do
     [ -d "$top/$dir" ] || continue

@@ -36,10 +36,12 @@
  *   - Transmit, userspace datapath: lib/netdev-native-tnl-nvgre.c builds
  *     the header and fills in a hashed FlowID per packet.
  *   - Transmit, kernel datapath: ofproto/tunnel-nvgre.c turns tun_id into
- *     the GRE key at flow translation, for the kernel's gretap device.
- *   - Receive, both datapaths: frames arrive on the gre_sys port with
- *     GRE's pop; ofproto/tunnel-nvgre.c finds the nvgre port by VSID and
- *     turns the GRE key into tun_id = VSID.
+ *     the GRE key at flow translation, for the kernel's gretap device
+ *     (ip6gretap for an IPv6 remote_ip: lib/netdev-nvo3-kernel.c).
+ *   - Receive, both datapaths: frames arrive on the gre_sys port (the
+ *     kernel's ip6gre_sys for those IPv6 ports) with GRE's pop;
+ *     ofproto/tunnel-nvgre.c finds the nvgre port by VSID and turns the
+ *     GRE key into tun_id = VSID.
  *
  * The patches that hook these into upstream say "nvgre" in their names. */
 

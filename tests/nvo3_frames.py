@@ -286,7 +286,9 @@ def nvgre_decode(data):
     """One line describing an NVGRE frame, as os-ken's parser reads it."""
     from os_ken.lib.packet import gre, ipv4, ipv6, packet
     pkt = packet.Packet(data)
-    ip = pkt.get_protocol(ipv4.ipv4) or pkt.get_protocol(ipv6.ipv6)
+    # The outer header: an IPv6 underlay's frame may carry inner IPv4.
+    ip = next((p for p in pkt.protocols
+               if isinstance(p, (ipv4.ipv4, ipv6.ipv6))), None)
     g = pkt.get_protocol(gre.gre)
     if g is None:
         return 'not gre'

@@ -11,7 +11,7 @@
 #
 # Everything the guest says starts with "nvo3-guest:" on ttyS0, so that a
 # test can read it from the serial log.  KVER picks the kernel (default: the
-# one installed under /lib/modules; never the host's uname -r, which is
+# distribution's own, see nvo3-kver.sh; never the host's uname -r, which is
 # another kernel on these machines).
 #
 # Needs busybox-static, cpio, kmod and linux-image-amd64.
@@ -20,7 +20,7 @@ set -e
 
 out=${1:?usage: nvo3-guest-image.sh OUTDIR}
 if [ -z "$KVER" ]; then
-    KVER=$(ls /lib/modules | sort -V | tail -n 1)
+    KVER=$(sh "$(dirname "$0")/nvo3-kver.sh")
 fi
 [ -r "/boot/vmlinuz-$KVER" ] || {
     echo "nvo3-guest-image: no /boot/vmlinuz-$KVER (install linux-image-amd64)" >&2

@@ -4,8 +4,8 @@
 # OUT gets a gzip'd cpio with a static busybox (and its applets' links in
 # /bin), INIT as /init, and the kernel modules named (with everything they
 # depend on) in /modules, listed in load order in /modules/order.  KVER picks
-# the kernel (default: the newest under /lib/modules; never uname -r, which
-# is the host's kernel, not the guest's).
+# the kernel (default: the distribution's own, see nvo3-kver.sh; never
+# uname -r, which is the host's kernel, not the guest's).
 #
 # Needs busybox-static, cpio and kmod.
 set -e
@@ -14,7 +14,7 @@ out=${1:?usage: nvo3-initramfs.sh OUT INIT [MODULE...]}
 init=${2:?usage: nvo3-initramfs.sh OUT INIT [MODULE...]}
 shift 2
 if [ -z "$KVER" ]; then
-    KVER=$(ls /lib/modules | sort -V | tail -n 1)
+    KVER=$(sh "$(dirname "$0")/nvo3-kver.sh")
 fi
 busybox=$(command -v busybox) || {
     echo "nvo3-initramfs: busybox not found (install busybox-static)" >&2

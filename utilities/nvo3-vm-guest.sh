@@ -31,6 +31,7 @@ while IFS='=' read -r key value; do
         cwd) cwd=$value ;;
         nargs) nargs=$value ;;
         arg*) eval "$key=\$value" ;;
+        env) export "$value" ;;
     esac
 done < "$share/.nvo3-vm-job"
 set --

@@ -14,7 +14,8 @@
 # one (a kernel panic or oops: the guest runs with panic_on_oops, or an init
 # failure), the status is 125; when it runs out of time (default 300 s), 124.
 #
-# KVER picks the guest kernel (default: the newest under /lib/modules).
+# KVER picks the guest kernel (default: the distribution's own, see
+# nvo3-kver.sh).  STT_KO, when set, is passed on to SCRIPT's environment.
 # Needs qemu-system-x86, linux-image-amd64, busybox-static, cpio and kmod.
 set -e
 
@@ -38,7 +39,7 @@ shift 2
 
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "$KVER" ]; then
-    KVER=$(ls /lib/modules | sort -V | tail -n 1)
+    KVER=$(sh "$here/nvo3-kver.sh")
 fi
 [ -r "/boot/vmlinuz-$KVER" ] || {
     echo "nvo3-vm: no /boot/vmlinuz-$KVER (install linux-image-amd64)" >&2
@@ -51,6 +52,9 @@ rm -f "$share/.nvo3-vm-status"
     printf 'script=%s\n' "$script"
     printf 'cwd=%s\n' "$share"
     printf 'nargs=%d\n' $#
+    if [ -n "$STT_KO" ]; then
+        printf 'env=STT_KO=%s\n' "$STT_KO"
+    fi
     i=0
     for arg in "$@"; do
         i=$((i + 1))

@@ -17,9 +17,27 @@
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <net/gro_cells.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 
 #include "stt_netlink.h"
+
+/*
+ * Kernel interfaces that differ between the kernels this module is built
+ * for are told apart by what Kbuild finds in the kernel's headers (the
+ * STT_HAVE_* flags), not by version: stable releases backport some.
+ *
+ * Tunnel key flags were __be16 TUNNEL_* masks and became a bitmap of
+ * IP_TUNNEL_*_BIT (6.10).
+ */
+static inline bool stt_key_dont_fragment(const struct ip_tunnel_key *key)
+{
+#ifdef STT_HAVE_TUNNEL_FLAGS_BITMAP
+	return test_bit(IP_TUNNEL_DONT_FRAGMENT_BIT, key->tun_flags);
+#else
+	return key->tun_flags & TUNNEL_DONT_FRAGMENT;
+#endif
+}
 
 /* On-the-wire STT frame header (followed by 2 bytes of padding). */
 struct stt_hdr {

@@ -68,14 +68,51 @@ static const char stt_stat_names[STT_STAT_MAX][ETH_GSTRING_LEN] = {
 	[STT_STAT_REASM_SOURCES]	= "reasm_sources",
 };
 
+/*
+ * The device's packet counters (dev->tstats, which iptunnel_xmit() and
+ * ip6tunnel_xmit() count in): since Linux 6.7 the core allocates them when
+ * the device says so in stt_setup(), and the tunnel helpers warn if it
+ * does not; before, the driver did.
+ */
+#ifdef STT_HAVE_PCPU_STAT_TYPE
+static void stt_set_tstats(struct net_device *dev)
+{
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+}
+
+static int stt_alloc_tstats(struct net_device *dev)
+{
+	return 0;
+}
+
+static void stt_free_tstats(struct net_device *dev)
+{
+}
+#else
+static void stt_set_tstats(struct net_device *dev)
+{
+}
+
+static int stt_alloc_tstats(struct net_device *dev)
+{
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return dev->tstats ? 0 : -ENOMEM;
+}
+
+static void stt_free_tstats(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+}
+#endif
+
 static int stt_init(struct net_device *dev)
 {
 	struct stt_dev *stt = netdev_priv(dev);
 	int err;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
+	err = stt_alloc_tstats(dev);
+	if (err)
+		return err;
 
 	stt->stats = alloc_percpu(struct stt_pcpu_stats);
 	if (!stt->stats) {
@@ -93,7 +130,7 @@ static int stt_init(struct net_device *dev)
 err_stats:
 	free_percpu(stt->stats);
 err_tstats:
-	free_percpu(dev->tstats);
+	stt_free_tstats(dev);
 	return err;
 }
 
@@ -107,7 +144,7 @@ static void stt_uninit(struct net_device *dev)
 	stt_reasm_flush(&stt->reasm, true);
 	gro_cells_destroy(&stt->gro_cells);
 	free_percpu(stt->stats);
-	free_percpu(dev->tstats);
+	stt_free_tstats(dev);
 }
 
 static int stt_open(struct net_device *dev)
@@ -184,6 +221,28 @@ static const struct device_type stt_type = {
 	.name = "stt",
 };
 
+/*
+ * Lockless transmit, and no moving to another namespace (the receive hooks
+ * and the port's uniqueness are per namespace).  Linux 6.12 turned both
+ * feature bits into net_device fields; the second was later renamed (6.15,
+ * and in 6.12 stable releases).
+ */
+static void stt_set_lltx_netns_local(struct net_device *dev)
+{
+#ifdef NETIF_F_LLTX
+	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
+#endif
+#if defined(NETIF_F_NETNS_LOCAL)
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#elif defined(STT_HAVE_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#else
+	dev->netns_local = true;
+#endif
+}
+
 static void stt_setup(struct net_device *dev)
 {
 	ether_setup(dev);
@@ -193,10 +252,11 @@ static void stt_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	SET_NETDEV_DEVTYPE(dev, &stt_type);
 
-	dev->features |= NETIF_F_LLTX | NETIF_F_SG | NETIF_F_HW_CSUM |
+	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM |
 			 NETIF_F_RXCSUM | NETIF_F_HIGHDMA |
-			 NETIF_F_GSO_SOFTWARE | NETIF_F_NETNS_LOCAL |
-			 NETIF_F_HW_VLAN_CTAG_TX;
+			 NETIF_F_GSO_SOFTWARE | NETIF_F_HW_VLAN_CTAG_TX;
+	stt_set_lltx_netns_local(dev);
+	stt_set_tstats(dev);
 	dev->hw_features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
 			    NETIF_F_GSO_SOFTWARE | NETIF_F_HW_VLAN_CTAG_TX;
 	netif_set_tso_max_size(dev, STT_MAX_INNER_V4);

@@ -138,6 +138,27 @@ static bool stt_set_offloads(struct stt_dev *stt, struct sk_buff *skb,
 /* Decapsulate one complete STT frame: @skb->data is at the STT header and
  * skb->len is the frame length.  Consumes @skb.
  */
+/* The tunnel metadata of a received frame: outer addresses, key. */
+static struct metadata_dst *stt_rx_tun_dst(const struct stt_rx_meta *meta,
+					   __be16 port, __be64 key)
+{
+#ifdef STT_HAVE_TUNNEL_FLAGS_BITMAP
+	IP_TUNNEL_DECLARE_FLAGS(flags) = { };
+
+	__set_bit(IP_TUNNEL_KEY_BIT, flags);
+#else
+	__be16 flags = TUNNEL_KEY;
+#endif
+
+	if (meta->family == AF_INET)
+		return __ip_tun_set_dst(meta->saddr.v4, meta->daddr.v4,
+					meta->tos, meta->ttl, port,
+					flags, key, 0);
+	return __ipv6_tun_set_dst(&meta->saddr.v6, &meta->daddr.v6,
+				  meta->tos, meta->ttl, port,
+				  meta->label, flags, key, 0);
+}
+
 void stt_decap(struct stt_dev *stt, struct sk_buff *skb,
 	       const struct stt_rx_meta *meta)
 {
@@ -188,14 +209,7 @@ void stt_decap(struct stt_dev *stt, struct sk_buff *skb,
 		goto error;
 	}
 
-	if (meta->family == AF_INET)
-		tun_dst = __ip_tun_set_dst(meta->saddr.v4, meta->daddr.v4,
-					   meta->tos, meta->ttl, stt->port,
-					   TUNNEL_KEY, key, 0);
-	else
-		tun_dst = __ipv6_tun_set_dst(&meta->saddr.v6, &meta->daddr.v6,
-					     meta->tos, meta->ttl, stt->port,
-					     meta->label, TUNNEL_KEY, key, 0);
+	tun_dst = stt_rx_tun_dst(meta, stt->port, key);
 	if (!tun_dst) {
 		DEV_STATS_INC(dev, rx_dropped);
 		kfree_skb(skb);

@@ -27,6 +27,9 @@
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#ifdef STT_HAVE_NET_GSO_H
+#include <net/gso.h>	/* skb_gso_segment() moved there in 6.5 */
+#endif
 
 #include "stt.h"
 
@@ -247,7 +250,7 @@ static void stt_xmit_one(struct stt_dev *stt, struct sk_buff *skb)
 		max_frame = STT_MAX_FRAME_V6;
 	} else {
 		ttl = info->key.ttl ? : ip4_dst_hoplimit(dst);
-		if (info->key.tun_flags & TUNNEL_DONT_FRAGMENT)
+		if (stt_key_dont_fragment(&info->key))
 			df = htons(IP_DF);
 		l3len = sizeof(struct iphdr);
 		max_frame = STT_MAX_FRAME_V4;

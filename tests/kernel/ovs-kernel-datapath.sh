@@ -8,8 +8,12 @@
 #
 # Each tunnel type in turn: hv1's port is created by ovs-vswitchd through
 # rtnetlink (stt_sys_7471 from datapath/linux/stt.ko, gre_sys a gretap
-# device), the VMs ping and run iperf3 across, and the wire format and
-# counters are checked.  Exits non-zero if any check fails.
+# device, ip6gre_sys an ip6gretap device for NVGRE over IPv6), the VMs ping
+# and run iperf3 across, and the wire format and counters are checked.
+# First, an stt port without the module must say what to install; then the
+# module is installed as a package would (/lib/modules/KVER/updates,
+# depmod) and the kernel must load it by itself when ovs-vswitchd creates
+# the device.  Exits non-zero if any check fails.
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -59,7 +63,6 @@ echo "   hv1 opened its kernel datapath ${up} s after boot"
 modprobe ip_gre || die "modprobe ip_gre"
 # The userspace datapath's bridge ports are taps.
 modprobe tun || die "modprobe tun"
-insmod "$KO" || die "insmod $KO"
 hv_start hv2 || die "hv2"
 lab_pair hv1 hv2 || die "underlay and teps"
 # hv1's kernel leaves outer checksums to the device (CHECKSUM_PARTIAL).
@@ -77,6 +80,28 @@ handlers() {
         && ! grep -q 'Overriding n-handler-threads to 0' "$LAB_DIR/hv1/ovs-vswitchd.log"
 }
 check "hv1 has upcall handlers" handlers
+
+log "STT without the module: the Interface says what to install"
+s0=$(date +%s)
+check "the stt module is not loaded" test ! -e /sys/module/stt
+has_error() { test "$(hv_vsctl hv1 get interface "$1" error)" != '[]'; }
+hv_tunnel hv1 stt0 stt 192.0.2.2 || die "hv1 add stt0"
+lab_wait_until 30 has_error stt0
+expect "hv1's stt0 error" "$(hv_vsctl hv1 get interface stt0 error)" \
+    '"could not add network device stt0 to ofproto (STT needs the stt kernel module: install the stt-dkms package)"'
+expect "stt0 has no OpenFlow port" \
+    "$(hv_vsctl hv1 get interface stt0 ofport)" -1
+hv_vsctl hv1 del-port stt0
+# Installed as a package installs it; from here on nobody loads it but
+# the kernel, through its alias rtnl-link-stt, when ovs-vswitchd asks for
+# an "stt" link.
+kv=$(uname -r)
+mkdir -p "/lib/modules/$kv/updates" && cp "$KO" "/lib/modules/$kv/updates/" \
+    && depmod -a "$kv" || die "install $KO into /lib/modules/$kv/updates"
+expect "modules.alias maps rtnl-link-stt to stt" \
+    "$(awk '$2 == "rtnl-link-stt" { print $3 }' "/lib/modules/$kv/modules.alias")" stt
+check "the stt module is still not loaded" test ! -e /sys/module/stt
+echo "   the missing module and its install took $(( $(date +%s) - s0 )) s"
 
 # The VMs reach each other across the tunnel and iperf3 runs for 3 s.
 traffic() {
@@ -96,6 +121,9 @@ traffic() {
 log "STT: kernel (hv1) <-> userspace (hv2)"
 lab_pair_tunnel stt0 stt options:key=0x123456789a || die "stt0"
 check "hv1's stt0 has no error" no_error stt0
+check "the kernel loaded the stt module by its alias" test -e /sys/module/stt
+expect "the kernel's modprobe found stt in updates/" \
+    "$(modinfo -n stt)" "/lib/modules/$kv/updates/stt.ko"
 check "ovs-vswitchd created stt_sys_7471, kind stt" link_kind stt_sys_7471 stt
 check "stt_sys_7471 is a port of hv1's datapath" in_datapath stt_sys_7471
 traffic STT
@@ -125,6 +153,55 @@ check "hv1's datapath sets an IPv6 tunnel with tun_id 0x42" \
     dp_flows_have "set(tunnel(tun_id=0x42,ipv6_dst=2001:db8::2"
 hv_vsctl hv1 del-port stt6
 hv_vsctl hv2 del-port stt6
+
+log "NVGRE over IPv6: kernel (hv1, ip6gretap) <-> userspace (hv2)"
+s0=$(date +%s)
+# devstat DEV COUNTER: a sysfs counter of hv1's DEV.
+devstat() { hv hv1 cat "/sys/class/net/$1/statistics/$2"; }
+hv_tunnel hv1 nv6 nvgre 2001:db8::2 options:key=6000 options:flowid=9 \
+    || die "hv1 add nv6"
+hv_tunnel hv2 nv6 nvgre 2001:db8::1 options:key=6000 options:flowid=9 \
+    || die "hv2 add nv6"
+check "hv1's nv6 has no error" no_error nv6
+check "ovs-vswitchd created ip6gre_sys, kind ip6gretap" \
+    link_kind ip6gre_sys ip6gretap
+check "ip6gre_sys is in collect-metadata mode" link_kind ip6gre_sys external
+check "ip6gre_sys is a port of hv1's datapath" in_datapath ip6gre_sys
+tx0=$(devstat ip6gre_sys tx_packets)
+rx0=$(devstat ip6gre_sys rx_packets)
+lab_capture_start hv2 eth0 "$T/gre6.pcap" -c 2 \
+    'ip6 proto 47 and src host 2001:db8::1' || fail "capture on hv2's eth0"
+traffic "NVGRE/IPv6"
+check "hv1's datapath sets an IPv6 tunnel with tun_id 0x177009" \
+    dp_flows_have "set(tunnel(tun_id=0x177009,ipv6_dst=2001:db8::2"
+lab_capture_stop "$T/gre6.pcap" 2
+# The first frame's outer headers byte for byte (Ethernet type, IPv6 next
+# header, addresses, the 8 GRE bytes: K only, TEB, key 6000 << 8 | 9), and
+# os-ken's reading of it.
+PYTHONPATH=$top/tests /usr/bin/python3 -c '
+import ipaddress, sys
+from nvo3_frames import nvgre_decode, read_capture
+pkt = next(read_capture(sys.argv[1], 1))
+print("type=%s nh=%d src=%s dst=%s gre=%s" % (
+    pkt[12:14].hex(), pkt[20],
+    ipaddress.IPv6Address(pkt[22:38]), ipaddress.IPv6Address(pkt[38:54]),
+    pkt[54:62].hex()))
+print(nvgre_decode(pkt))
+' "$T/gre6.pcap" > "$T/gre6.txt" 2>&1
+expect "hv1's first NVGRE/IPv6 frame, outer headers" \
+    "$(sed -n 1p "$T/gre6.txt")" \
+    "type=86dd nh=47 src=2001:db8::1 dst=2001:db8::2 gre=2000655800177009"
+expect "hv1's first NVGRE/IPv6 frame, as os-ken reads it" \
+    "$(sed -n 2p "$T/gre6.txt")" \
+    "2001:db8::1>2001:db8::2 gre proto=0x6558 csum=no seq=no vsid=0x001770 flowid=0x09"
+# 10 pings each way and iperf3's segments crossed ip6gretap.
+expect_ge "ip6gre_sys tx_packets" \
+    $(( $(devstat ip6gre_sys tx_packets) - tx0 )) 20
+expect_ge "ip6gre_sys rx_packets" \
+    $(( $(devstat ip6gre_sys rx_packets) - rx0 )) 20
+hv_vsctl hv1 del-port nv6
+hv_vsctl hv2 del-port nv6
+echo "   NVGRE over IPv6 took $(( $(date +%s) - s0 )) s"
 
 log "NVGRE: kernel (hv1) <-> userspace (hv2)"
 lab_pair_tunnel nv0 nvgre options:key=5000 options:flowid=7 || die "nv0"
