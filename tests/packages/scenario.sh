@@ -12,7 +12,7 @@
 # The guest itself is the hypervisor: Open vSwitch runs as the system's
 # service in the root namespace, kernel datapath, with seed 000's layout:
 #
-#   br1: uplinks eth0 (to lpeer) and eth1 (to opeer), tep0 192.0.2.1/24
+#   br1: uplinks up0 (to lpeer) and up1 (to opeer), tep0 192.0.2.1/24
 #   br2: vm1 (netns vm1: 198.51.100.1, 198.51.101.1, 198.51.102.1 /24),
 #        vxlan0 -> 192.0.2.2, nv0 (nvgre) -> 192.0.2.2, stt0 -> 192.0.2.3
 #
@@ -47,13 +47,29 @@ APT="apt-get -q -y -o Dpkg::Options::=--force-unsafe-io"
 log() { echo "== $*"; }
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; step_failures=$((step_failures + 1)); }
+# took SINCE: " (N s)" when N, the seconds since SINCE, is 5 or more.
+took() {
+    n=$(( $(date +%s) - $1 ))
+    [ $n -lt 5 ] || echo " ($n s)"
+}
 # check DESCRIPTION COMMAND...: COMMAND must succeed (its output if not).
 check() {
-    desc=$1; shift
+    desc=$1 t=$(date +%s); shift
     if "$@" > "$T/out" 2>&1; then
-        pass "$desc"
+        pass "$desc$(took $t)"
     else
-        fail "$desc"; sed 's/^/    /' "$T/out"
+        fail "$desc$(took $t)"; sed 's/^/    /' "$T/out"
+    fi
+}
+# shown DESCRIPTION COMMAND...: check, with COMMAND's output shown as it
+# comes (apt and dpkg: long, and what they did matters).
+shown() {
+    desc=$1 t=$(date +%s); shift
+    { "$@" 2>&1; echo $? > "$T/rc"; } | sed 's/^/    /'
+    if [ "$(cat "$T/rc")" = 0 ]; then
+        pass "$desc$(took $t)"
+    else
+        fail "$desc$(took $t)"
     fi
 }
 # expect DESCRIPTION ACTUAL EXPECTED: the same text.
@@ -95,17 +111,18 @@ running_version() { ovs-appctl --timeout=10 version | sed -n 1p; }
 
 # --- the lab around it -----------------------------------------------------
 
-# lab_up: the namespaces and wires (none survive a reboot), tep0's address,
-# and the Linux peer's tunnel devices.
+# lab_up: the namespaces and wires (none survive a reboot), and the Linux
+# peer's tunnel devices.  The uplinks are not called eth*: "ip link add
+# eth0 netns X" (hv_add_vm) fails where the caller's namespace has an eth0.
 lab_up() {
     # Only tep0 answers ARP for its address (the bridges' local ports are
     # up in this namespace too).
     sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
-    lab_host lpeer && lab_host vm1 || return 1
-    ip link add eth0 type veth peer name eth0 netns lpeer || return 1
-    ip link add eth1 type veth peer name eth0 netns opeer-wire || return 1
+    lab_host opeer-wire && lab_host lpeer && lab_host vm1 || return 1
+    ip link add up0 type veth peer name eth0 netns lpeer || return 1
+    ip link add up1 type veth peer name eth0 netns opeer-wire || return 1
     ip link add vm1 type veth peer name eth0 netns vm1 || return 1
-    ip link set eth0 up && ip link set eth1 up && ip link set vm1 up || return 1
+    ip link set up0 up && ip link set up1 up && ip link set vm1 up || return 1
     ip -n vm1 link set eth0 mtu 1400 up
     for a in 198.51.100.1 198.51.101.1 198.51.102.1; do
         ip -n vm1 addr add $a/24 dev eth0 || return 1
@@ -123,12 +140,7 @@ lab_up() {
     ip -n lpeer link set nv0 mtu 1400 up
     ip -n lpeer addr add $VXLAN_DST/24 dev vxlan0
     ip -n lpeer addr add $NVGRE_DST/24 dev nv0
-    tep_addr
 }
-
-# The userspace peer's uplink waits in a namespace of its own until the
-# peer exists (it takes it over in opeer_up).
-lab_wire() { lab_host opeer-wire; }
 
 # tep_addr: tep0's address (once tep0 exists), and no transmit checksum
 # offload on it: this kernel leaves outer checksums to the device, and the
@@ -200,18 +212,19 @@ offline_apt() {
 step1() {
     step_start 1 "install Debian's openvswitch-switch, vxlan"
     check "apt uses the local repository" offline_apt
-    check "apt-get install openvswitch-switch" $APT install openvswitch-switch
+    shown "apt-get install openvswitch-switch" $APT install openvswitch-switch
     expect "openvswitch-switch installed" "$(installed openvswitch-switch)" "$DEBIAN_VERSION"
     expect "openvswitch-common installed" "$(installed openvswitch-common)" "$DEBIAN_VERSION"
     check "the service is up" wait_service
     echo "   $(running_version)"
-    lab_wire
-    vsctl -- add-br br1 -- add-port br1 eth0 -- add-port br1 eth1 \
+    check "the lab is up" lab_up
+    check "br1 (up0, up1, tep0) and br2 (vm1, vxlan0)" \
+        vsctl -- add-br br1 -- add-port br1 up0 -- add-port br1 up1 \
         -- add-port br1 tep0 -- set interface tep0 type=internal \
         -- add-br br2 -- add-port br2 vm1 \
         -- add-port br2 vxlan0 -- set interface vxlan0 type=vxlan \
            options:remote_ip=192.0.2.2 options:key=100
-    check "the lab is up" lab_up
+    check "tep0 has its address and no checksum offload" tep_addr
     check "vxlan0 has no error" no_error vxlan0
     ping_exact vxlan $VXLAN_DST
     [ $step_failures = 0 ] || dump
@@ -226,7 +239,7 @@ step2() {
         step_end
         return
     fi
-    check "apt-get install ./*.deb ($(cd "$share/debs" && echo *.deb))" \
+    shown "apt-get install ./*.deb ($(cd "$share/debs" && echo *.deb))" \
         sh -c "cd $share/debs && $APT install ./*.deb"
     for pv in $OURS; do
         expect "${pv%%=*} installed" "$(installed "${pv%%=*}")" "${pv#*=}"
@@ -249,7 +262,7 @@ step2() {
     check "modinfo stt: the module built for $kver" \
         sh -c "modinfo -n stt | grep -q '^/lib/modules/$kver/'"
     expect "bridges kept" "$(vsctl list-br | tr '\n' ' ')" "br1 br2 "
-    expect "br1's ports kept" "$(vsctl list-ports br1 | tr '\n' ' ')" "eth0 eth1 tep0 "
+    expect "br1's ports kept" "$(vsctl list-ports br1 | tr '\n' ' ')" "tep0 up0 up1 "
     expect "br2's ports kept" "$(vsctl list-ports br2 | tr '\n' ' ')" "vm1 vxlan0 "
     expect "vxlan0's options kept" "$(vsctl get interface vxlan0 options)" \
         '{key="100", remote_ip="192.0.2.2"}'
@@ -316,11 +329,11 @@ step4_reboot() {
     check "ovs-vswitchd made stt_sys_7471 again" \
         lab_wait_until 60 sh -c 'ip -d link show stt_sys_7471 | grep -qw stt'
     # What the reboot took: the namespaces, and tep0's address.
-    lab_wire
     check "the lab is up again" lab_up
+    check "tep0 has its address and no checksum offload" tep_addr
     check "our userspace peer is up again" opeer_up
     check "every port of br1 and br2 has no error" \
-        lab_wait_until 60 no_errors eth0 eth1 tep0 vm1 vxlan0 stt0 nv0
+        lab_wait_until 60 no_errors up0 up1 tep0 vm1 vxlan0 stt0 nv0
     traffic_all
     [ $step_failures = 0 ] || dump
     step_end
@@ -336,7 +349,7 @@ step5() {
     for p in openvswitch-common openvswitch-switch python3-openvswitch; do
         downgrade="$downgrade $p=$DEBIAN_VERSION"
     done
-    check "apt-get install --allow-downgrades$downgrade" \
+    shown "apt-get install --allow-downgrades$downgrade" \
         $APT install --allow-downgrades $downgrade
     for p in openvswitch-common openvswitch-switch python3-openvswitch; do
         expect "$p installed" "$(installed $p)" "$DEBIAN_VERSION"
@@ -357,7 +370,7 @@ step5() {
     check "tep0 has its address and no checksum offload" tep_addr
     check "vxlan0 has no error" no_error vxlan0
     ping_exact vxlan $VXLAN_DST
-    check "apt-get purge stt-dkms" $APT purge stt-dkms
+    shown "apt-get purge stt-dkms" $APT purge stt-dkms
     expect "stt-dkms is gone" "$(installed stt-dkms)" ""
     expect "dkms status" "$(dkms status 2>&1)" ""
     if modinfo stt > "$T/out" 2>&1; then
