@@ -4,9 +4,12 @@
 # left alone and apt is not touched at all when nothing is missing.
 set -e
 
-# The last three lines are for the tests that boot Debian's kernel in QEMU
-# (TCG): the libvirt scenario, and the kernel module (built against
-# linux-headers-amd64, which matches linux-image-amd64).
+# The last lines but one are for the tests that boot Debian's kernel in
+# QEMU (TCG): the libvirt scenario, and the kernel module (built against
+# linux-headers-amd64, which matches linux-image-amd64).  The last is for
+# the package install test's guest: a debootstrap root written to an ext4
+# image (mkfs.ext4 -d), booted through a qcow2 overlay (qemu-img), with a
+# local apt repository (dpkg-scanpackages).
 packages="
     openvswitch-source
     build-essential autoconf automake libtool pkg-config ccache quilt
@@ -18,6 +21,7 @@ packages="
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
     qemu-system-x86 linux-image-amd64 busybox-static cpio kmod util-linux
     linux-headers-amd64
+    debootstrap qemu-utils e2fsprogs dpkg-dev
 "
 # Debian 13's kernel, 6.12, which Debian 12 carries in bookworm-security:
 # make check-kernel also builds and tests the module on it (the guests and
