@@ -129,9 +129,13 @@ rm -rf "$src" "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo
 mkdir -p "$src"
 # Our files are links into this repository: the copy holds the files.  The
 # quilt state of our series (.pc, patches) stays out, for dpkg-source keeps
-# its own quilt state in .pc.
+# its own quilt state in .pc.  The tarball's include/openvswitch/version.h
+# (configure's output, "3.1.0") stays out too: Debian builds in _debian/,
+# and the compiler would find that stale copy in the source directory before
+# the one configure writes there with our version ("3.1.0-nvo3").
 tar -C "$work/tree" --dereference --exclude=./.pc --exclude=./patches \
-    --exclude='./.nvo3-*' -cf - . | tar -C "$src" -xf -
+    --exclude='./.nvo3-*' --exclude=./include/openvswitch/version.h \
+    -cf - . | tar -C "$src" -xf -
 
 cd "$src"
 [ -d debian ] || die "base $base has no debian/ directory"
