@@ -29,6 +29,7 @@ base=3.1
 jobs=$(nproc)
 release=${NVO3_DEB_RELEASE:-1}
 profile=pkg.openvswitch.nodpdk
+args=("$@")
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -48,15 +49,24 @@ suite=$(awk -v b="$base" '$1 == b { print $2 }' "$top/build-aux/ovs-bases")
 [ -n "$suite" ] || die "unknown base '$base'"
 # The packages link against the build host's libraries and take their build
 # dependencies from its archive (3.5's need trixie's libxdp-dev, for
-# example): a base's packages are built on its own Debian release.
+# example): a base's packages are built on its own Debian release.  On
+# another, this script runs again in a build root of the base's release
+# (build-aux/nvo3-chroot.sh), with the base fetched here first.
 . /etc/os-release
 host=${VERSION_CODENAME:-unknown}
+on_suite=
 case $suite:$host in
-    sid:*) grep -q sid /etc/debian_version 2>/dev/null \
-               || die "base $base is Debian unstable's: build its packages on unstable (this host is $host)" ;;
-    "$suite:$suite") ;;
-    *) die "base $base is Debian $suite's: build its packages on $suite (this host is $host)" ;;
+    sid:*) grep -q sid /etc/debian_version 2>/dev/null && on_suite=yes ;;
+    "$suite:$suite") on_suite=yes ;;
 esac
+if [ -z "$on_suite" ]; then
+    [ "$(id -u)" = 0 ] \
+        || die "base $base is Debian $suite's: build its packages on $suite, or as root in a $suite build root (this host is $host)"
+    say "base $base is Debian $suite's, this host is $host: building in a $suite build root"
+    "$top/build-aux/nvo3-base.sh" "$base" > /dev/null
+    exec "$top/build-aux/nvo3-chroot.sh" "$suite" "$top/build-aux/nvo3-deb.sh" \
+        "${args[@]}"
+fi
 [ "$suite" = sid ] && suite=unstable
 [ -r "$top/patches/$base/debian/series" ] \
     || die "base $base has no packaging patches (patches/$base/debian/series)"
