@@ -18,6 +18,7 @@
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+updated=
 cache=${NVO3_CACHE_DIR:-/var/cache/ovs-nvo3}/debs
 
 say() { echo "nvo3-base: $*" >&2; }
@@ -95,5 +96,48 @@ if [ "$sum" != "$pin" ]; then
 fi
 deb_rev=$(sed -n '1s/.*(\(.*\)).*/\1/p' "$dest/usr/src/openvswitch/debian/changelog")
 [ "$deb_rev" = "$version" ] || say "note: package $version, changelog says $deb_rev"
-echo "$sum" > "$dest/.nvo3-sum"
+
+# openvswitch-source's debian/ is what 'make dist' ships of it, and from 3.5
+# on that leaves out files that Debian's packaging installs as they are
+# (debian/scripts/: the testcontroller and vtep helpers, installed under
+# /etc).  'make deb' needs them.  The archive serves no source packages
+# here, so each comes from where Debian installed it: its binary package
+# (named by the .install file) of the same version, from the same suite.
+src=$dest/usr/src/openvswitch
+for inst in "$src"/debian/*.install; do
+    pkg=$(basename "$inst" .install)
+    while read -r file dir; do
+        case $file in debian/*) ;; *) continue ;; esac
+        [ -e "$src/$file" ] && continue
+        # The binary may be a rebuild (3.5.0-1+b1) of source $deb_rev.
+        pkg_deb=$(ls "$cache/${pkg}_${deb_rev#*:}"_*.deb \
+                     "$cache/${pkg}_${deb_rev#*:}"+b*_*.deb 2>/dev/null | head -1 || true)
+        if [ -z "$pkg_deb" ]; then
+            say "openvswitch-source has no $file: taking it from Debian's $pkg"
+            [ -n "$updated" ] || apt-get "${apt_opts[@]}" -q update > /dev/null
+            updated=yes
+            (cd "$cache" && apt-get "${apt_opts[@]}" -q download "$pkg" \
+                                > /dev/null) \
+                || die "could not download $pkg for $file"
+            pkg_deb=$(ls -t "$cache/${pkg}"_*.deb | head -1)
+        fi
+        from=$(dpkg-deb -f "$pkg_deb" Source)
+        [ "$from" = "openvswitch ($deb_rev)" ] \
+            || die "$pkg_deb is built from '$from', not openvswitch $deb_rev"
+        tmp=$(mktemp -d)
+        dpkg-deb -x "$pkg_deb" "$tmp"
+        installed=$tmp/${dir#/}
+        [ -d "$installed" ] && installed=$installed/$(basename "$file")
+        [ -f "$installed" ] || die "$pkg $deb_rev has no ${dir%/}/$(basename "$file")"
+        mkdir -p "$(dirname "$src/$file")"
+        cp -p "$installed" "$src/$file"
+        rm -rf "$tmp"
+    done < "$inst"
+done
+# The unpacked base's identity (nvo3-prepare.sh remakes a tree whose base
+# changed): the upstream tree's sum, then debian/'s, which the step above
+# may have completed.
+debian_sum=$(cd "$src" && find debian -type f -print0 | LC_ALL=C sort -z \
+                 | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+echo "$sum $debian_sum" > "$dest/.nvo3-sum"
 echo "$dest/usr/src/openvswitch"

@@ -79,23 +79,18 @@ maintainer="ovs-nvo3 maintainers <maintainers@users.noreply.h-seed-944b6be6.exam
 when=$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)
 changelog_date=$(LC_ALL=C date -R -u -d "@$when")
 
-# Installs what 'dpkg-checkbuilddeps' finds missing in source tree $1, the
-# way nvo3-deps.sh installs packages (the first of alternatives; versions
-# are bookworm's).
+# Installs the build dependencies of source tree $1 that
+# 'dpkg-checkbuilddeps' finds missing, with 'apt-get build-dep' (which
+# resolves versions, alternatives, virtual packages and our build profile).
 install_build_deps() {
-    local unmet
-    unmet=$(cd "$1" && dpkg-checkbuilddeps -P "$profile" 2>&1 >/dev/null \
-                | sed -n 's/.*Unmet build dependencies: //p' \
-                | sed -e 's/([^)]*)//g' -e 's/\[[^]]*\]//g' -e 's/<[^>]*>//g' \
-                      -e 's/ *| *[^ ]*//g' -e 's/:[a-z]*//g') || true
-    [ -n "$unmet" ] || return 0
+    (cd "$1" && dpkg-checkbuilddeps -P "$profile" > /dev/null 2>&1) && return 0
     if [ "$(id -u)" != 0 ]; then
-        die "missing build dependencies: $unmet (run as root or install them)"
+        die "missing build dependencies of $1 (dpkg-checkbuilddeps; run as root or install them)"
     fi
-    say "installing build dependencies: $unmet"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends $unmet > "$work/apt.log" 2>&1 \
-        || { tail -20 "$work/apt.log" >&2; die "apt-get install failed"; }
+    say "installing the build dependencies of $(basename "$1")"
+    DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q \
+        --no-install-recommends -P "$profile" "$1" > "$work/apt.log" 2>&1 \
+        || { tail -20 "$work/apt.log" >&2; die "apt-get build-dep failed"; }
 }
 
 # A changelog stanza of ours on top of file $1: package $2, version $3,
