@@ -50,12 +50,14 @@ ovn_env () {
         "$@"
 }
 
+# --wait=hv waits for every ovn-controller to catch up, which on a busy
+# machine with several chassis can take a while: the bound is generous.
 ovn_nbctl () {
-    ovn_env "" "$OVN_CENTRAL" ovn-nbctl --timeout=10 --db="$OVN_NB_SOCK" "$@"
+    ovn_env "" "$OVN_CENTRAL" ovn-nbctl --timeout=60 --db="$OVN_NB_SOCK" "$@"
 }
 
 ovn_sbctl () {
-    ovn_env "" "$OVN_CENTRAL" ovn-sbctl --timeout=10 --db="$OVN_SB_SOCK" "$@"
+    ovn_env "" "$OVN_CENTRAL" ovn-sbctl --timeout=60 --db="$OVN_SB_SOCK" "$@"
 }
 
 # The tunnel keys below are requested (requested-tnl-key) rather than left
