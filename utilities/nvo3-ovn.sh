@@ -11,6 +11,8 @@
 #                              the databases listen on unix sockets there,
 #                              which every namespace can reach
 #   ovn_nbctl/ovn_sbctl ARGS   the OVN tools, talking to those databases
+#   ovn_lsp_up LSP             logical switch port LSP is up (bound, and
+#                              its flows installed)
 #   ovn_ls_add LS KEY          logical switch LS, datapath tunnel key KEY
 #   ovn_lsp_add LS LSP MAC IP KEY
 #                              a VM's port LSP on LS, tunnel key KEY
@@ -58,6 +60,10 @@ ovn_nbctl () {
 
 ovn_sbctl () {
     ovn_env "" "$OVN_CENTRAL" ovn-sbctl --timeout=60 --db="$OVN_SB_SOCK" "$@"
+}
+
+ovn_lsp_up () {
+    test "$(ovn_nbctl lsp-get-up "$1")" = up
 }
 
 # The tunnel keys below are requested (requested-tnl-key) rather than left
