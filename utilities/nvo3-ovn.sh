@@ -11,6 +11,15 @@
 #                              the databases listen on unix sockets there,
 #                              which every namespace can reach
 #   ovn_nbctl/ovn_sbctl ARGS   the OVN tools, talking to those databases
+#   ovn_lsp_up LSP             logical switch port LSP is up (bound, and
+#                              its flows installed)
+#   ovn_ls_add LS KEY          logical switch LS, datapath tunnel key KEY
+#   ovn_lsp_add LS LSP MAC IP KEY
+#                              a VM's port LSP on LS, tunnel key KEY
+#   ovn_lr_add LR KEY          logical router LR (no gateway), key KEY
+#   ovn_lr_attach LR LS MAC IP/LEN LRP-KEY LSP-KEY
+#                              LR's port LR-LS on LS (MAC, IP/LEN) and its
+#                              peer, LS's port LS-LR of type router
 #   hv_ovn_controller_start HV ENCAP-TYPE ENCAP-IP [BRIDGE]
 #                              HV becomes chassis HV: system-id, ovn-remote,
 #                              ovn-encap-type/-ip, ovn-bridge (br2) with the
@@ -43,12 +52,51 @@ ovn_env () {
         "$@"
 }
 
+# --wait=hv waits for every ovn-controller to catch up, which on a busy
+# machine with several chassis can take a while: the bound is generous.
 ovn_nbctl () {
-    ovn_env "" "$OVN_CENTRAL" ovn-nbctl --timeout=10 --db="$OVN_NB_SOCK" "$@"
+    ovn_env "" "$OVN_CENTRAL" ovn-nbctl --timeout=60 --db="$OVN_NB_SOCK" "$@"
 }
 
 ovn_sbctl () {
-    ovn_env "" "$OVN_CENTRAL" ovn-sbctl --timeout=10 --db="$OVN_SB_SOCK" "$@"
+    ovn_env "" "$OVN_CENTRAL" ovn-sbctl --timeout=60 --db="$OVN_SB_SOCK" "$@"
+}
+
+ovn_lsp_up () {
+    test "$(ovn_nbctl lsp-get-up "$1")" = up
+}
+
+# The tunnel keys below are requested (requested-tnl-key) rather than left
+# to ovn-northd, so that tests know the context IDs on the wire.  KEYs are
+# decimal.
+
+ovn_ls_add () {
+    ovn_nbctl ls-add "$1" \
+        -- set logical_switch "$1" other_config:requested-tnl-key="$2"
+}
+
+ovn_lsp_add () {
+    ovn_nbctl lsp-add "$1" "$2" -- lsp-set-addresses "$2" "$3 $4" \
+        -- set logical_switch_port "$2" options:requested-tnl-key="$5"
+}
+
+ovn_lr_add () {
+    ovn_nbctl lr-add "$1" \
+        -- set logical_router "$1" options:requested-tnl-key="$2"
+}
+
+ovn_lr_attach () {
+    local lr=$1 ls=$2 mac=$3 net=$4 lrp_key=$5 lsp_key=$6
+    # One transaction, so that northd never sees a router port whose
+    # switch side is missing.
+    ovn_nbctl lrp-add "$lr" "$lr-$ls" "$mac" "$net" \
+        -- set logical_router_port "$lr-$ls" \
+               options:requested-tnl-key="$lrp_key" \
+        -- lsp-add "$ls" "$ls-$lr" \
+        -- lsp-set-type "$ls-$lr" router \
+        -- lsp-set-addresses "$ls-$lr" router \
+        -- set logical_switch_port "$ls-$lr" options:router-port="$lr-$ls" \
+               options:requested-tnl-key="$lsp_key"
 }
 
 ovn_central_start () {
