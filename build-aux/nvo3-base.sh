@@ -18,7 +18,6 @@
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-updated=
 cache=${NVO3_CACHE_DIR:-/var/cache/ovs-nvo3}/debs
 
 say() { echo "nvo3-base: $*" >&2; }
@@ -53,23 +52,16 @@ if [ -f "$dest/.nvo3-sum" ]; then
 fi
 
 # A private apt configuration for SUITE.
-apt_dir=$top/build/apt/$suite
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$cache"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] \
-http://deb.debian.org/debian $suite main" > "$apt_dir/sources.list"
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-          -o "Dir::Etc::SourceParts=/dev/null"
-          -o "Dir::State::Lists=$apt_dir/lists"
-          -o "Dir::State::status=/dev/null"
-          -o "Dir::Cache=$apt_dir/cache"
-          -o "APT::Sandbox::User=root")
+. "$top/build-aux/nvo3-apt.sh"
+nvo3_apt "$top" "$suite"
+mkdir -p "$cache"
 
 version=$(ls "$cache" 2>/dev/null \
               | sed -n "s/^openvswitch-source_\(${upstream//./\\.}-[^_]*\)_all\.deb$/\1/p" \
               | sort -V | tail -1)
 if [ -z "$version" ]; then
     say "fetching the $suite package lists"
-    apt-get "${apt_opts[@]}" -q update > /dev/null
+    nvo3_apt_update
     served=$(apt-cache "${apt_opts[@]}" madison openvswitch-source \
                  | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -V | tail -1)
     [ -n "$served" ] || die "$suite serves no openvswitch-source"
@@ -114,8 +106,7 @@ for inst in "$src"/debian/*.install; do
                      "$cache/${pkg}_${deb_rev#*:}"+b*_*.deb 2>/dev/null | head -1 || true)
         if [ -z "$pkg_deb" ]; then
             say "openvswitch-source has no $file: taking it from Debian's $pkg"
-            [ -n "$updated" ] || apt-get "${apt_opts[@]}" -q update > /dev/null
-            updated=yes
+            nvo3_apt_update
             (cd "$cache" && apt-get "${apt_opts[@]}" -q download "$pkg" \
                                 > /dev/null) \
                 || die "could not download $pkg for $file"

@@ -4,8 +4,9 @@
 # from Debian's packages unpacked by build-aux/nvo3-ovn.sh; the switch side
 # (ovsdb-server, ovs-vswitchd, ovs-vsctl) is ours, from PATH.
 #
-#   ovn_init ROOT              ROOT is the unpacked OVN (build/ovn/root):
-#                              puts its programs in PATH
+#   ovn_init DIR               DIR is what build-aux/nvo3-ovn.sh printed
+#                              (build/ovn, build/ovn-trixie): puts its
+#                              programs (DIR/bin) in PATH
 #   ovn_central_start          NB and SB ovsdb-servers and ovn-northd, in
 #                              the namespace "ovn", state in $LAB_DIR/ovn;
 #                              the databases listen on unix sockets there,
@@ -30,11 +31,11 @@
 #                              the namespaces)
 
 ovn_init () {
-    OVN_ROOT=$1
-    [ -x "$OVN_ROOT/usr/bin/ovn-controller" ] || {
-        echo "nvo3-ovn: no ovn-controller in $OVN_ROOT/usr/bin" >&2
+    OVN_ROOT=$1/root
+    [ -x "$1/bin/ovn-controller" ] || {
+        echo "nvo3-ovn: no ovn-controller in $1/bin" >&2
         return 1; }
-    PATH=$PATH:$OVN_ROOT/usr/bin
+    PATH=$PATH:$1/bin
     OVN_CENTRAL=$LAB_DIR/ovn
     OVN_NB_SOCK=unix:$OVN_CENTRAL/nb.sock
     OVN_SB_SOCK=unix:$OVN_CENTRAL/sb.sock
