@@ -12,6 +12,8 @@
 #                              (LAB_USERSPACE_TSO=1: with userspace TSO;
 #                              "system": its bridges use the Linux kernel
 #                              datapath instead of the userspace one)
+#   hv_ovsdb_start/hv_vswitchd_start HV
+#                              one of them again, after a stop or a kill
 #   lab_underlay HV1 HV2 [IF]  a veth pair named IF (eth0) in HV1 and HV2
 #   lab_pair HV1 HV2           IPv6 off, underlay and teps 192.0.2.1/.2
 #   lab_two_hvs                hv1 and hv2 started, underlay, teps .1/.2
@@ -139,12 +141,10 @@ hv_start () {
     local name=$1 dp=${2:-netdev}
     local d=$LAB_DIR/$name
     local ns=$LAB_PREFIX$name
-    local system=--disable-system
     lab_log "starting hypervisor $name (netns $ns, state in $d, $dp datapath)"
     rm -rf "$d"
     mkdir -p "$d"
     echo "$dp" > "$d/datapath_type"
-    [ "$dp" = netdev ] || system=
     ip netns add "$ns" || return 1
     ip -n "$ns" link set lo up
     # The bridges' local ports are taps in this namespace too: without
@@ -153,16 +153,30 @@ hv_start () {
     ip netns exec "$ns" sysctl -q -w net.ipv4.conf.all.arp_ignore=1 \
         net.ipv4.conf.all.arp_announce=2
     ovsdb-tool create "$d/conf.db" "$LAB_SCHEMA" || return 1
-    hv "$name" ovsdb-server --detach --no-chdir --pidfile --log-file \
-        -vconsole:off --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
+    hv_ovsdb_start "$name" || return 1
     hv_vsctl "$name" --no-wait init || return 1
     # Read once at start-up, so it goes in before ovs-vswitchd starts.
     if [ "$LAB_USERSPACE_TSO" = 1 ]; then
         hv_vsctl "$name" --no-wait set Open_vSwitch . \
             other_config:userspace-tso-enable=true || return 1
     fi
-    hv "$name" ovs-vswitchd --detach --no-chdir --pidfile --log-file \
-        -vconsole:off -vvconn:info $system || return 1
+    hv_vswitchd_start "$name"
+}
+
+# hv_ovsdb_start HV, hv_vswitchd_start HV: HV's daemons as hv_start starts
+# them, over the database HV already has (also to start them again after
+# they were stopped or killed).
+hv_ovsdb_start () {
+    local d=$LAB_DIR/$1
+    hv "$1" ovsdb-server --detach --no-chdir --pidfile --log-file \
+        -vconsole:off --remote=punix:"$d/db.sock" "$d/conf.db"
+}
+
+hv_vswitchd_start () {
+    local system=--disable-system
+    [ "$(hv_dp "$1")" = netdev ] || system=
+    hv "$1" ovs-vswitchd --detach --no-chdir --pidfile --log-file \
+        -vconsole:off -vvconn:info $system
 }
 
 # hv_dp HV: the datapath type of HV's bridges (netdev or system).

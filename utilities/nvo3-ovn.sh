@@ -26,6 +26,8 @@
 #                              ovn-encap-type/-ip, ovn-bridge (br2) with the
 #                              userspace datapath, then ovn-controller
 #                              inside HV's namespace
+#   hv_ovn_controller_run/_stop HV
+#                              HV's ovn-controller started again, stopped
 #   hv_ovn_appctl HV ARGS      ovn-appctl to HV's ovn-controller
 #   ovn_cleanup                stops every OVN daemon (lab_cleanup removes
 #                              the namespaces)
@@ -134,8 +136,19 @@ hv_ovn_controller_start () {
         external_ids:ovn-encap-ip="$ip" \
         external_ids:ovn-bridge="$bridge" \
         external_ids:ovn-bridge-datapath-type="$(hv_dp "$name")" || return 1
-    ovn_env "$name" "$d" ovn-controller --detach --no-chdir --pidfile --log-file \
-        -vconsole:off unix:"$d/db.sock" || return 1
+    hv_ovn_controller_run "$name"
+}
+
+# hv_ovn_controller_run HV: HV's ovn-controller (again), once HV is a
+# chassis; hv_ovn_controller_stop HV stops it.
+hv_ovn_controller_run () {
+    local d=$LAB_DIR/$1
+    ovn_env "$1" "$d" ovn-controller --detach --no-chdir --pidfile --log-file \
+        -vconsole:off unix:"$d/db.sock"
+}
+
+hv_ovn_controller_stop () {
+    lab_kill_pidfile "$LAB_DIR/$1/ovn-controller.pid"
 }
 
 hv_ovn_appctl () {
