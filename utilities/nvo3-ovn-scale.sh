@@ -37,7 +37,26 @@ lab_init_build nvo3ovn- "$top/build/ovn-scale" "$builddir"
 ovn_init "$ovn_dir"
 ovn_cleanup
 lab_cleanup
-trap 'ovn_cleanup; lab_cleanup' EXIT
+
+# Every namespace's neighbours (each VM's N-1 peers, each chassis' tunnel
+# endpoints) share the host's one table, whose default limit (1024) a few
+# dozen chassis overflow: packets are then dropped for want of a neighbour
+# entry, which would be the lab's failure, not the switches'.  The limits
+# go back to what they were when the run ends.
+neigh=net.ipv4.neigh.default
+saved_neigh=$(sysctl -n $neigh.gc_thresh1 $neigh.gc_thresh2 $neigh.gc_thresh3 | xargs)
+need=$((4 * n * n))
+if [ "$need" -gt "$(echo $saved_neigh | cut -d' ' -f3)" ]; then
+    sysctl -q -w $neigh.gc_thresh1=$need $neigh.gc_thresh2=$need \
+        $neigh.gc_thresh3=$((2 * need))
+    restore_neigh() {
+        set -- $saved_neigh
+        sysctl -q -w $neigh.gc_thresh1=$1 $neigh.gc_thresh2=$2 $neigh.gc_thresh3=$3
+    }
+else
+    restore_neigh() { :; }
+fi
+trap 'ovn_cleanup; lab_cleanup; restore_neigh' EXIT
 trap 'exit 130' INT TERM
 
 failed=
