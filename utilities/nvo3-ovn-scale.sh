@@ -88,7 +88,7 @@ done
 # answer to one ping within 1 s; the pings run at once, at most 256 at a
 # time.
 pairs_down() {
-    local d=$LAB_DIR/down i j pids=
+    local d=$LAB_DIR/down i j pids= running=0
     rm -rf "$d"
     mkdir -p "$d"
     for i in "$@"; do
@@ -97,7 +97,8 @@ pairs_down() {
             { vm vm$i ping -q -c 1 -W 1 10.0.0.$j > /dev/null 2>&1 ||
                   touch "$d/$i-$j"; } &
             pids="$pids $!"
-            [ $(echo $pids | wc -w) -lt 256 ] || { wait $pids; pids=; }
+            running=$((running + 1))
+            [ $running -lt 256 ] || { wait $pids; pids=; running=0; }
         done
     done
     wait $pids
