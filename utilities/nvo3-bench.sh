@@ -328,6 +328,27 @@ delta () {
     [ -n "$1" ] && [ -n "$2" ] && echo $(($2 - $1)) || true
 }
 
+# reasm_counters HV: "COMPLETED LOST" from HV's stt/reassembly-show, LOST
+# being the frames evicted or timed out and the segments dropped; empty on
+# failure.
+reasm_counters () {
+    hv_appctl "$1" stt/reassembly-show 2> /dev/null | awk -F': ' '
+        $1 == "completed" { c = $2 }
+        $1 == "evictions" || $1 == "timeouts" || $1 ~ /^drop-/ { l += $2 }
+        END { if (c != "") print c, l + 0 }'
+}
+
+# pkt_counters: "VM UPLINK", the packets hv1 took from vm1 and the packets
+# it sent or tried to send out of its uplink (eth0 on br1; the lab's
+# sockets drop some under load): underlay packets per VM packet.
+pkt_counters () {
+    local up
+    up=$(hv_ofctl hv1 dump-ports br1 eth0 | tr -d , | awk '$1 == "tx" {
+        n = $2; d = $4; sub(/^pkts=/, "", n); sub(/^drop=/, "", d)
+        print n + (d ~ /^[0-9]+$/ ? d : 0) }')
+    echo "$(hv_port_pkts hv1 br2 vm1 rx) $up"
+}
+
 # run_point MTU TSO KIND TYPE STREAMS REP: one iperf3 run, one CSV line.
 # With it, hv1's (the sender's) packets segmented in software by upstream's
 # netdev layer ($soft_seg, 3.5 and later) and packets its tunnel
@@ -340,10 +361,13 @@ run_point () {
     local vmmtu=$((mtu - $(overhead "$type")))
     local p1 p2 c1 c2 t0 t1 rx0 rx1 res ok=1 rc=0
     local mbps=0 bytes=0 retr=0 secs=0 pps= uspp= cpugb=
-    local load1 sg0 sg1 pd0 pd1
+    local load1 sg0 sg1 pd0 pd1 pk0 pk1 ra0= ra1= counts=,,,
+    local v0 v1 u0 u1 rc0 rc1 rl0 rl1
     load1=$(cut -d' ' -f1 /proc/loadavg)
     sg0=$([ -z "$soft_seg" ] || coverage hv1 "$soft_seg")
     pd0=$(coverage hv1 netdev_push_header_drops)
+    pk0=$(pkt_counters)
+    [ "$type" != stt ] || ra0=$(reasm_counters hv2)
     p1=$(vswitchd_pid hv1)
     p2=$(vswitchd_pid hv2)
     c1=$(cpu_ticks $p1)
@@ -363,7 +387,17 @@ run_point () {
     t1=$(date +%s.%N)
     sg1=$([ -z "$soft_seg" ] || coverage hv1 "$soft_seg")
     pd1=$(coverage hv1 netdev_push_header_drops)
+    pk1=$(pkt_counters)
+    [ "$type" != stt ] || ra1=$(reasm_counters hv2)
     [ "$type" != wire ] || sg1= pd1=     # no switch on the wire's path
+    if [ "$type" != wire ]; then
+        # vm1's packets, hv1's uplink packets, and for STT the frames hv2
+        # put together from several segments and the ones it lost.
+        read -r v0 u0 <<< "$pk0"; read -r v1 u1 <<< "$pk1"
+        read -r rc0 rl0 <<< "$ra0"; read -r rc1 rl1 <<< "$ra1"
+        counts="$(delta "$v0" "$v1"),$(delta "$u0" "$u1"),\
+$(delta "$rc0" "$rc1"),$(delta "$rl0" "$rl1")"
+    fi
     c1=$(( $(cpu_ticks $p1) - c1 ))
     c2=$(( $(cpu_ticks $p2) - c2 ))
 
@@ -390,7 +424,7 @@ run_point () {
     c2=$(echo "$c2 $hz" | awk '{printf "%.2f", $1 / $2}')
     echo "$mtu,$tso,$kind,$type,$streams,$rep,$vmmtu,$ok,$secs,$mbps,\
 $bytes,$retr,$c1,$c2,$cpugb,$pps,$uspp,$load1,$(delta "$sg0" "$sg1"),\
-$(delta "$pd0" "$pd1")" >> "$csv"
+$(delta "$pd0" "$pd1"),$counts" >> "$csv"
 
     if [ $ok = 0 ]; then
         printf 'FAILED (iperf3 status %s, see %s)\n' "$rc" "$json"
@@ -510,7 +544,8 @@ hz=$(getconf CLK_TCK)
 csv=$raw/runs.csv
 echo "mtu,tso,kind,type,streams,rep,vm_mtu,ok,seconds,mbps,bytes,\
 retransmits,cpu_hv1_s,cpu_hv2_s,cpu_s_per_gb,rx_pps,hv2_us_per_pkt,load1,\
-soft_seg_hv1,push_drops_hv1" \
+soft_seg_hv1,push_drops_hv1,vm1_pkts,uplink_pkts_hv1,reasm_completed_hv2,\
+reasm_lost_hv2" \
     > "$csv"
 
 probe_tunnel_tso

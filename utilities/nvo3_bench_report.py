@@ -139,7 +139,13 @@ def userspace_points(rows):
          "us": udp(number("hv2_us_per_pkt")),
          "retr": tcp(number("retransmits", int)),
          "softseg": tcp(number("soft_seg_hv1", int)),
-         "pushdrops": tcp(number("push_drops_hv1", int))},
+         "pushdrops": tcp(number("push_drops_hv1", int)),
+         "vmpkts": tcp(number("vm1_pkts", int)),
+         "perpkt": tcp(lambda r: int(r["uplink_pkts_hv1"]) / int(r["vm1_pkts"])
+                       if r.get("uplink_pkts_hv1") and r.get("vm1_pkts")
+                       and int(r["vm1_pkts"]) > 0 else None),
+         "joined": tcp(number("reasm_completed_hv2", int)),
+         "lost": tcp(number("reasm_lost_hv2", int))},
         first=lambda r: {"vm_mtu": int(r["vm_mtu"])})
     for p in points.values():
         p["mbps_range"] = [min(p["mbps"]), max(p["mbps"])] if p["mbps"] \
@@ -293,8 +299,8 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
              "them.\n"),
           "hv1 soft-seg: TSO packets the sending switch segmented in "
           "software (coverage counter netdev_soft_seg_good on 3.5, "
-          "dp_packet_gso on 4.0; empty where the base has no such counter); hv1 push "
-          "drops: packets its tunnel push dropped "
+          "dp_packet_gso on 4.0; empty where the base has no such "
+          "counter); hv1 push drops: packets its tunnel push dropped "
           "(netdev_push_header_drops).  Medians per run; the counters are "
           "read right after each run and lag by up to a second.\n"]
     md += userspace_headline(pt, groups)
@@ -331,6 +337,8 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
                 f"{fmt(p['pushdrops_med'])} |")
         md.append("")
 
+    md += userspace_packets(pt, groups)
+
     if udp:
         md.append("## 64-byte frames (UDP, 18-byte payload), receive path\n")
         md.append(f"iperf3 -u -l 18 -b {env['udp_rate']} for "
@@ -361,6 +369,47 @@ def userspace_markdown(env, points, pt, groups, udp, targets, tunnel_tso):
     md.append("Raw runs: `runs.csv`; medians: `summary.json`; plot: "
               "`bench.png`.")
     return md
+
+
+def userspace_packets(pt, groups):
+    """What the packet counters say: the section, or [] for a run that
+    predates them."""
+    md = ["## Packets per VM packet\n",
+          "VM pkts: packets hv1's switch took from vm1; per VM pkt: the "
+          "packets it sent out of its uplink for each, as the uplink's "
+          "counters see them (TSO packets count as one; sends that the "
+          "uplink's socket refused when full are counted nowhere, so no "
+          "tunnel shows fewer than one under load); packet ops x no "
+          "tunnel: (2 + 2 x per VM pkt) over the "
+          "same for no tunnel, the packets both switches handle on the "
+          "data path (vm1 in, uplink out, uplink in, vm2 out), which is "
+          "what the CPU per GB follows where every packet costs about the "
+          "same.  STT joined / lost: frames hv2 put together from several "
+          "segments, and frames evicted or timed out plus segments "
+          "dropped (`stt/reassembly-show`).  Medians of the runs.\n",
+          "| MTU | TSO | streams | tunnel | VM pkts | per VM pkt "
+          "| packet ops x no tunnel | CPU x no tunnel | STT joined "
+          "| STT lost |",
+          "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    rows = 0
+    for mtu, tso, s in groups:
+        base = pt(mtu, tso, "tcp", "none", s) or {}
+        for kind, t in USERSPACE_ROWS:
+            p = pt(mtu, tso, kind, t, s)
+            if kind != "tcp" or not p or p.get("perpkt_med") is None:
+                continue
+            ops = (ratio(2 + 2 * p["perpkt_med"],
+                         2 + 2 * base["perpkt_med"])
+                   if base.get("perpkt_med") is not None else None)
+            cpu = ratio(p["cpu_med"], base.get("cpu_med"))
+            md.append(f"| {mtu} | {tso} | {s} | {NAMES[t]} | "
+                      f"{fmt(p['vmpkts_med'])} | "
+                      f"{fmt(p['perpkt_med'], '%.2f')} | "
+                      f"{fmt(ops, '%.2fx')} | {fmt(cpu, '%.2fx')} | "
+                      f"{fmt(p['joined_med'])} | {fmt(p['lost_med'])} |")
+            rows += 1
+    md.append("")
+    return md if rows else []
 
 
 def userspace_plot(path, env, pt, groups):
