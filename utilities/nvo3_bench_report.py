@@ -505,7 +505,8 @@ def userspace_report(machine_env, out):
     write_text(os.path.join(out, "results.md"),
                userspace_markdown(env, points, pt, groups, udp, targets,
                                   tunnel_tso))
-    lists = ("mbps", "cpu", "pps", "us", "retr", "softseg", "pushdrops")
+    lists = ("mbps", "cpu", "pps", "us", "retr", "softseg", "pushdrops",
+             "vmpkts", "perpkt", "joined", "lost")
     summary = {"machine": env, "targets": targets, "points": [
         {"mtu": k[0], "tso": k[1], "kind": k[2], "type": k[3],
          "streams": k[4], **{f: v for f, v in p.items() if f not in lists}}
