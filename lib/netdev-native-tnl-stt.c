@@ -41,6 +41,7 @@
 #include "pseudo-header-csum.h"
 #include "random.h"
 #include "stt.h"
+#include "stt-coalesce.h"
 #include "stt-offload.h"
 #include "stt-reassembly.h"
 #include "timeval.h"
@@ -219,6 +220,15 @@ stt_inner_l4_offset(const struct dp_packet *packet)
         ofs -= VLAN_HEADER_LEN;
     }
     return ofs;
+}
+
+/* Called by netdev_push_header() on a batch bound for STT, before the
+ * other calls for each of its packets: consecutive segments of a TCP
+ * connection travel as one STT frame (lib/stt-coalesce.h). */
+void
+netdev_stt_push_batch_prepare(struct dp_packet_batch *batch)
+{
+    stt_coalesce_batch(batch, STT_TX_MAX_INNER_LEN, STT_PUSH_HEADROOM);
 }
 
 /* Called by netdev_push_header() before netdev_stt_push_header(): STT, unlike

@@ -45,6 +45,7 @@ void netdev_stt_push_header(const struct netdev *,
 struct dp_packet *netdev_stt_pop_header(struct dp_packet *);
 void netdev_stt_pop_batch_done(void);
 
+void netdev_stt_push_batch_prepare(struct dp_packet_batch *);
 bool netdev_stt_push_prepare(const struct netdev *, struct dp_packet *);
 bool netdev_stt_send_prepare(const struct netdev *, struct dp_packet_batch *);
 bool netdev_is_stt(const struct netdev *);

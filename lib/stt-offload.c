@@ -402,6 +402,32 @@ stt_mark_tso(struct dp_packet *p, size_t l3_ofs, size_t l4_ofs, bool ipv4,
 #endif
 }
 
+/* Whether the base can send TCP packet 'p' (l3 and l4 offsets set) as a
+ * TSO packet whose segments carry 'mss' bytes each. */
+bool
+stt_offload_can_tso(const struct dp_packet *p OVS_UNUSED, uint16_t mss)
+{
+#if STT_OL_SEGSZ
+    return mss >= STT_MIN_MSS;
+#else
+    /* 3.1 keeps no segment size: STT's header gets what fills a 1500-byte
+     * MTU (ol_tso_segsz()), which must be the segments' own. */
+    return mss >= STT_MIN_MSS && mss == ol_tso_segsz(p);
+#endif
+}
+
+/* Asks for segmentation of TCP packet 'p' (l3 and l4 offsets set, its
+ * checksums complete or not) at 'mss', which stt_offload_can_tso()
+ * accepted. */
+void
+stt_offload_set_tso(struct dp_packet *p, uint16_t mss)
+{
+    const uint8_t *l3 = dp_packet_l3(p);
+
+    ol_clear(p);
+    stt_mark_tso(p, p->l3_ofs, p->l4_ofs, l3[0] >> 4 == 4, mss);
+}
+
 /* Restores the inner packet's offload requests from STT header 'stt' on
  * inner frame 'p', whose L3 header starts at 'l2_len' (the STT header's L4
  * offset does not count an 802.1Q tag).  A partial checksum is completed

@@ -49,6 +49,8 @@ void stt_offload_encode(struct dp_packet *, struct stt_header *);
 void stt_offload_request_outer(struct dp_packet *, struct tcp_header *);
 bool stt_offload_segsz_unresolved(const struct dp_packet *);
 void stt_offload_resolve_segsz(struct dp_packet *, int mtu);
+bool stt_offload_can_tso(const struct dp_packet *, uint16_t mss);
+void stt_offload_set_tso(struct dp_packet *, uint16_t mss);
 
 /* Receive. */
 bool stt_offload_outer_csum_trusted(const struct dp_packet *);

@@ -38,7 +38,8 @@ them and netdev-dummy/receive takes them:
 
   nvo3_frames.py udp-frame --len N [--vlan TCI] [--tos T]   inner frames
   nvo3_frames.py tcp-frame --payload N [--pad P] [--fill STEP,FIRST]
-                           [--partial-csum]
+                           [--partial-csum] [--seq S] [--flags F]
+                           [--sport P]
   nvo3_frames.py arp-frame
   nvo3_frames.py stt-segments [options] INNER-HEX    STT segments
   nvo3_frames.py stt-decode HEX...                   one line per segment
@@ -136,7 +137,8 @@ def udp_frame(length, vlan=None, tos=0):
                  / Raw(fill(payload_len, 7, 3)))
 
 
-def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False):
+def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False,
+              seq=1, flags='PA', sport=40000):
     """An Ethernet/IPv4/TCP frame with 'payload_len' bytes of payload and
     'pad' bytes of Ethernet padding after the IP datagram.  With 'partial',
     its TCP checksum field holds the pseudo-header sum only, as a TSO
@@ -144,7 +146,7 @@ def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False):
     from scapy.layers.inet import IP, TCP
     from scapy.layers.l2 import Ether
     from scapy.packet import Raw
-    tcp = TCP(sport=40000, dport=80, seq=1, ack=1, dataofs=5, flags='PA',
+    tcp = TCP(sport=sport, dport=80, seq=seq, ack=1, dataofs=5, flags=flags,
               window=512, urgptr=0)
     if partial:
         tcp.chksum = ~checksum(pseudo_header(VM1_IP, VM2_IP, 6,
@@ -412,6 +414,9 @@ def parse_args(argv):
     t.add_argument('--fill', default='5,1',
                    help='payload byte i is (i * STEP + FIRST) & 0xff')
     t.add_argument('--partial-csum', action='store_true')
+    t.add_argument('--seq', type=int, default=1)
+    t.add_argument('--flags', default='PA')
+    t.add_argument('--sport', type=int, default=40000)
     sub.add_parser('arp-frame')
     s = sub.add_parser('stt-segments')
     add_outer_options(s)
@@ -443,7 +448,7 @@ def main(argv=None):
         out = [udp_frame(a.len, a.vlan, a.tos)]
     elif a.cmd == 'tcp-frame':
         out = [tcp_frame(a.payload, a.pad, tuple(map(int, a.fill.split(','))),
-                         a.partial_csum)]
+                         a.partial_csum, a.seq, a.flags, a.sport)]
     elif a.cmd == 'arp-frame':
         out = [arp_frame()]
     elif a.cmd == 'stt-segments':
