@@ -24,6 +24,7 @@
 #include "csum.h"
 #include "dp-packet.h"
 #include "packets.h"
+#include "pseudo-header-csum.h"
 #include "stt-offload.h"
 #include "util.h"
 
@@ -31,8 +32,10 @@ COVERAGE_DEFINE(stt_tx_coalesced);
 COVERAGE_DEFINE(stt_tx_coalesced_frames);
 
 /* A TCP segment that may be joined with others: plain data with ACK (PSH
- * allowed, ending a run), no IP options, IPv6 extension headers, fragments
- * or pending offloads. */
+ * allowed, ending a run), a right checksum, no IP options, IPv6 extension
+ * headers, fragments or pending offloads, and DF set on IPv4 (the
+ * receiver numbers the IDs of the segments it cuts from the first one's,
+ * which only DF makes harmless, as for Linux's GRO). */
 struct stt_seg {
     struct dp_packet *packet;
     size_t l3_ofs;
@@ -67,7 +70,8 @@ stt_seg_parse(struct dp_packet *packet, struct stt_seg *seg)
         if (ip->ip_ihl_ver != IP_IHL_VER(5, 4)
             || seg->l4_ofs != seg->l3_ofs + IP_HEADER_LEN
             || ip->ip_proto != IPPROTO_TCP
-            || IP_IS_FRAGMENT(ip->ip_frag_off)) {
+            || IP_IS_FRAGMENT(ip->ip_frag_off)
+            || !(ip->ip_frag_off & htons(IP_DONT_FRAGMENT))) {
             return false;
         }
         ip_len = ntohs(ip->ip_tot_len);
@@ -99,6 +103,23 @@ stt_seg_parse(struct dp_packet *packet, struct stt_seg *seg)
     seg->seq = ntohl(get_16aligned_be32(&tcp->tcp_seq));
     seg->packet = packet;
     return true;
+}
+
+/* Whether 'seg''s TCP checksum is right.  The receiver computes new ones
+ * for the segments it cuts from a joined frame, so a wrong one here would
+ * come out right there: checked only for segments about to be joined. */
+static bool
+stt_seg_csum_ok(const struct stt_seg *seg)
+{
+    const char *l4 = (const char *) dp_packet_data(seg->packet) + seg->l4_ofs;
+    size_t l4_len = seg->payload_ofs + seg->payload_len - seg->l4_ofs;
+    uint32_t sum;
+
+    if (stt_offload_l4_csum_good(seg->packet)) {
+        return true;
+    }
+    sum = pseudo_header_csum(dp_packet_l3(seg->packet), l4_len, IPPROTO_TCP);
+    return !csum_finish(csum_continue(sum, l4, l4_len));
 }
 
 static bool
@@ -209,7 +230,7 @@ stt_coalesce_batch(struct dp_packet_batch *batch, size_t max_len,
 
     for (size_t i = 0, j; i < n; i = j) {
         struct dp_packet *head = batch->packets[i];
-        size_t mss = segs[i].payload_len;
+        size_t mss = ok[i] ? segs[i].payload_len : 0;
         size_t len = dp_packet_size(head);
 
         j = i + 1;
@@ -219,7 +240,9 @@ stt_coalesce_batch(struct dp_packet_batch *batch, size_t max_len,
             while (j < n && ok[j]
                    && len + segs[j].payload_len <= max_len
                    && stt_seg_follows(&segs[i], &segs[j - 1], &segs[j],
-                                      mss)) {
+                                      mss)
+                   && stt_seg_csum_ok(&segs[j])
+                   && (j > i + 1 || stt_seg_csum_ok(&segs[i]))) {
                 len += segs[j].payload_len;
                 j++;
             }

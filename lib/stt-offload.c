@@ -416,6 +416,18 @@ stt_offload_can_tso(const struct dp_packet *p OVS_UNUSED, uint16_t mss)
 #endif
 }
 
+/* Whether the base vouches for the L4 checksum of received 'p' (a NIC or
+ * a virtio-net header said it was verified). */
+bool
+stt_offload_l4_csum_good(const struct dp_packet *p)
+{
+#if STT_OL_STATUS_BITS || HAVE_DECL_DP_PACKET_L4_CHECKSUM_GOOD
+    return dp_packet_l4_checksum_good(p);
+#else
+    return dp_packet_l4_checksum_valid(p);
+#endif
+}
+
 /* Asks for segmentation of TCP packet 'p' (l3 and l4 offsets set, its
  * checksums complete or not) at 'mss', which stt_offload_can_tso()
  * accepted. */

@@ -50,6 +50,7 @@ void stt_offload_request_outer(struct dp_packet *, struct tcp_header *);
 bool stt_offload_segsz_unresolved(const struct dp_packet *);
 void stt_offload_resolve_segsz(struct dp_packet *, int mtu);
 bool stt_offload_can_tso(const struct dp_packet *, uint16_t mss);
+bool stt_offload_l4_csum_good(const struct dp_packet *);
 void stt_offload_set_tso(struct dp_packet *, uint16_t mss);
 
 /* Receive. */

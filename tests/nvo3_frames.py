@@ -39,7 +39,7 @@ them and netdev-dummy/receive takes them:
   nvo3_frames.py udp-frame --len N [--vlan TCI] [--tos T]   inner frames
   nvo3_frames.py tcp-frame --payload N [--pad P] [--fill STEP,FIRST]
                            [--partial-csum] [--seq S] [--flags F]
-                           [--sport P]
+                           [--sport P] [--ip-flags F]
   nvo3_frames.py arp-frame
   nvo3_frames.py stt-segments [options] INNER-HEX    STT segments
   nvo3_frames.py stt-decode HEX...                   one line per segment
@@ -138,7 +138,7 @@ def udp_frame(length, vlan=None, tos=0):
 
 
 def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False,
-              seq=1, flags='PA', sport=40000):
+              seq=1, flags='PA', sport=40000, ip_flags='DF'):
     """An Ethernet/IPv4/TCP frame with 'payload_len' bytes of payload and
     'pad' bytes of Ethernet padding after the IP datagram.  With 'partial',
     its TCP checksum field holds the pseudo-header sum only, as a TSO
@@ -152,7 +152,7 @@ def tcp_frame(payload_len, pad=0, fill_pattern=(5, 1), partial=False,
         tcp.chksum = ~checksum(pseudo_header(VM1_IP, VM2_IP, 6,
                                              20 + payload_len)) & 0xffff
     return bytes(Ether(dst=VM2_MAC, src=VM1_MAC)
-                 / IP(id=7, flags='DF', ttl=64, src=VM1_IP, dst=VM2_IP)
+                 / IP(id=7, flags=ip_flags, ttl=64, src=VM1_IP, dst=VM2_IP)
                  / tcp / Raw(fill(payload_len, *fill_pattern))) \
         + b'\xee' * pad
 
@@ -417,6 +417,7 @@ def parse_args(argv):
     t.add_argument('--seq', type=int, default=1)
     t.add_argument('--flags', default='PA')
     t.add_argument('--sport', type=int, default=40000)
+    t.add_argument('--ip-flags', default='DF')
     sub.add_parser('arp-frame')
     s = sub.add_parser('stt-segments')
     add_outer_options(s)
@@ -448,7 +449,8 @@ def main(argv=None):
         out = [udp_frame(a.len, a.vlan, a.tos)]
     elif a.cmd == 'tcp-frame':
         out = [tcp_frame(a.payload, a.pad, tuple(map(int, a.fill.split(','))),
-                         a.partial_csum, a.seq, a.flags, a.sport)]
+                         a.partial_csum, a.seq, a.flags, a.sport,
+                         a.ip_flags)]
     elif a.cmd == 'arp-frame':
         out = [arp_frame()]
     elif a.cmd == 'stt-segments':

@@ -21,10 +21,12 @@
  * Every input line is a batch: Ethernet frames in hex, separated by
  * spaces.  For each batch, prints "joined=N" (what stt_coalesce_batch()
  * returned, with MAX_LEN, default 65407, and 128 bytes of headroom), then
- * one line per packet of the batch afterwards: "tso HEX" for a packet
- * that asks for TCP segmentation, whose TCP checksum is completed here as
- * the receiver's segmentation would complete each segment's, and
- * "plain HEX" for one that does not. */
+ * one line per packet of the batch afterwards: "plain HEX" for a packet
+ * that asks for no offload, and for one that asks for TCP segmentation
+ * "tso flags=F l4=L mss=M HEX", where F, L and M are what STT's push
+ * writes into the STT header (stt_offload_encode()), and the TCP
+ * checksum field, which the push leaves holding the pseudo-header sum, is
+ * completed as the receiver completes it (summing the segment over it). */
 
 #include <config.h>
 
@@ -38,7 +40,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovstest.h"
 #include "packets.h"
-#include "pseudo-header-csum.h"
+#include "stt.h"
 #include "stt-coalesce.h"
 #include "stt-offload.h"
 #include "util.h"
@@ -46,15 +48,17 @@
 #define TEST_HEADROOM 128
 
 static void
-complete_tcp_csum(struct dp_packet *packet)
+put_encoded_tso(struct ds *s, struct dp_packet *packet)
 {
     struct tcp_header *tcp = dp_packet_l4(packet);
     size_t l4_len = dp_packet_l4_size(packet);
-    uint32_t sum;
+    struct stt_header stt;
 
-    tcp->tcp_csum = 0;
-    sum = pseudo_header_csum(dp_packet_l3(packet), l4_len, IPPROTO_TCP);
-    tcp->tcp_csum = csum_finish(csum_continue(sum, tcp, l4_len));
+    memset(&stt, 0, sizeof stt);
+    stt_offload_encode(packet, &stt);
+    tcp->tcp_csum = csum(tcp, l4_len);
+    ds_put_format(s, "tso flags=0x%02x l4=%u mss=%u ", stt.flags,
+                  stt.l4_offset, ntohs(stt.mss));
 }
 
 static void
@@ -90,18 +94,18 @@ run_batch(char *line, size_t max_len)
 
     struct dp_packet *packet;
     DP_PACKET_BATCH_FOR_EACH (i, packet, &batch) {
-        bool tso = stt_offload_is_tso(packet);
-
-        if (tso) {
-            complete_tcp_csum(packet);
-        }
         const uint8_t *data = dp_packet_data(packet);
 
         ds_clear(&s);
+        if (stt_offload_is_tso(packet)) {
+            put_encoded_tso(&s, packet);
+        } else {
+            ds_put_cstr(&s, "plain ");
+        }
         for (size_t j = 0; j < dp_packet_size(packet); j++) {
             ds_put_format(&s, "%02x", data[j]);
         }
-        printf("%s %s\n", tso ? "tso" : "plain", ds_cstr(&s));
+        printf("%s\n", ds_cstr(&s));
     }
     dp_packet_delete_batch(&batch, true);
     ds_destroy(&s);
