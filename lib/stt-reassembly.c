@@ -713,9 +713,15 @@ hold:
  * complete to the table, as one segment, so that a frame held across
  * batches is accounted, capped and timed out as any other.
  *
- * Only a first segment that holds at least half of its frame starts one,
- * so that the packet allocated is at most twice what arrived. */
+ * A first segment starts one if its frame takes STT_REASM_LOCAL_MAX_SEGS
+ * segments of its size at most: the frames that a sender's STT joins from
+ * a VM's segments span a dozen underlay segments, and more would likely
+ * cross the end of a batch (NETDEV_MAX_BURST packets), where the flush
+ * copies them once more.  The packet allocated is thus at most 16 times
+ * what arrived, and a thread holds STT_REASM_LOCAL_FRAMES of them at most,
+ * each freed or handed to the table at the end of its batch. */
 #define STT_REASM_LOCAL_FRAMES 4
+#define STT_REASM_LOCAL_MAX_SEGS 16
 
 struct stt_reasm_local_frame {
     struct stt_reasm *r;        /* Table it belongs to; NULL if unused. */
@@ -831,11 +837,11 @@ stt_reasm_local_add(struct stt_reasm_local *local, struct stt_reasm *r,
     return false;
 }
 
-/* Whether first segment 'seg' may start a frame joined in place: it holds
- * half of its frame at least, 'r' has no frame of that key (which it must
- * then join), and 'r' could hold it as it is, without evicting anything
- * (otherwise the table's rules decide now, not at the flush).  Makes
- * expired frames go, as every add does. */
+/* Whether first segment 'seg' may start a frame joined in place: its frame
+ * takes STT_REASM_LOCAL_MAX_SEGS segments of its size at most, 'r' has no
+ * frame of that key (which it must then join), and 'r' could hold it as it
+ * is, without evicting anything (otherwise the table's rules decide now, not
+ * at the flush).  Makes expired frames go, as every add does. */
 static bool
 stt_reasm_local_may_start(struct stt_reasm *r, const struct stt_reasm_seg *seg,
                           long long int now)
@@ -846,7 +852,8 @@ stt_reasm_local_may_start(struct stt_reasm *r, const struct stt_reasm_seg *seg,
     const struct stt_reasm_source *source;
     uint32_t hash;
 
-    if (seg->offset || seg->len * 2 < seg->frame_len) {
+    if (seg->offset
+        || (size_t) seg->len * STT_REASM_LOCAL_MAX_SEGS < seg->frame_len) {
         return false;
     }
     stt_reasm_expire(r, now);
